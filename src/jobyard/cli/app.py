@@ -1,0 +1,30 @@
+"""The ``jobyard`` Typer application and its entry point."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from jobyard import __version__
+from jobyard.cli import messages
+from jobyard.cli.up import up
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="jobyard",
+    help=messages.APP_HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("up", help=messages.UP_HELP)(up)
+
+
+@app.command(help=messages.VERSION_HELP)
+def version() -> None:
+    Console().print(messages.version_line(__version__))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,73 @@
+"""``jobyard up``: run the embedded cluster in the foreground."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+
+from jobyard.cli import messages
+from jobyard.cluster.config import ClusterConfig, default_data_dir
+from jobyard.cluster.datadir import DataDirInUse
+
+__all__ = ["up"]
+
+
+def up(
+    data_dir: Annotated[
+        Path,
+        typer.Option(
+            "--data-dir",
+            help=messages.DATA_DIR_HELP,
+            file_okay=False,
+            resolve_path=True,
+            default_factory=default_data_dir,
+            show_default=messages.DATA_DIR_DEFAULT,
+        ),
+    ],
+    api_port: Annotated[
+        int, typer.Option("--api-port", min=1, max=65535, help=messages.API_PORT_HELP)
+    ] = 6443,
+    console_port: Annotated[
+        int, typer.Option("--console-port", min=1, max=65535, help=messages.CONSOLE_PORT_HELP)
+    ] = 8080,
+    console: Annotated[
+        bool, typer.Option("--console/--no-console", help=messages.CONSOLE_HELP)
+    ] = True,
+    host: Annotated[str, typer.Option("--host", help=messages.HOST_HELP)] = "127.0.0.1",
+) -> None:
+    if console and console_port == api_port:
+        raise typer.BadParameter(messages.SAME_PORTS, param_hint="--console-port")
+    # Imported here so that `jobyard --help` does not pay for the server's imports.
+    from jobyard.cluster import server
+
+    config = ClusterConfig(data_dir=data_dir, host=host, api_port=api_port)
+    out, err = Console(), Console(stderr=True)
+
+    def on_ready() -> None:
+        kubeconfig = config.kubeconfig_path
+        reserved = console_port if console else None
+        out.print(messages.ready(kubeconfig, _server_url(kubeconfig), reserved))
+
+    try:
+        server.run(config, on_ready=on_ready)
+    except DataDirInUse as exc:
+        err.print(messages.data_dir_in_use(exc.data_dir, exc.pid))
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        # Environmental failures (port taken, unwritable data dir) deserve a
+        # sentence, not a traceback.
+        err.print(messages.cannot_start(str(exc)))
+        raise typer.Exit(1) from None
+
+
+def _server_url(kubeconfig: Path) -> str | None:
+    """The API address exactly as kubectl will dial it, read back from the kubeconfig."""
+    try:
+        document: Any = yaml.safe_load(kubeconfig.read_text())
+        return str(document["clusters"][0]["cluster"]["server"])
+    except (OSError, yaml.YAMLError, LookupError, TypeError):
+        return None

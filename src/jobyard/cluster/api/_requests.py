@@ -1,0 +1,166 @@
+"""Reading a request: bodies (size, media type, JSON/YAML) and query options."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+
+from jobyard.cluster import schema
+from jobyard.cluster.errors import BadRequest, RequestTooLarge, UnsupportedMediaType
+from jobyard.cluster.registry import (
+    APPLY_PATCH,
+    PATCH_TYPES,
+    DeleteOptions,
+    ListOptions,
+    WatchOptions,
+    WriteOptions,
+)
+
+# Upstream's limit on a request body (apiserver MaxRequestBodyBytes).
+MAX_BODY_BYTES = 3 * 1024 * 1024
+_JSON_TYPES = ("application/json", "")
+_YAML_TYPES = ("application/yaml", APPLY_PATCH)
+
+
+async def read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise RequestTooLarge(f"Request entity too large: limit is {MAX_BODY_BYTES}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise RequestTooLarge(f"Request entity too large: limit is {MAX_BODY_BYTES}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def decode(raw: bytes, media: str, *, patch: bool = False) -> tuple[Any, tuple[str, ...]]:
+    """The body as data, and the keys a JSON body repeated (for fieldValidation)."""
+    if patch and media not in PATCH_TYPES:
+        raise UnsupportedMediaType(
+            f"the body of the request was in an unknown format - accepted media types include: "
+            f"{', '.join(sorted(PATCH_TYPES))}"
+        )
+    if not patch and media not in _JSON_TYPES + _YAML_TYPES:
+        raise UnsupportedMediaType(
+            f'the body of the request was in an unknown format - accepted media types include: '
+            f'application/json, application/yaml'
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the body of the request is not valid UTF-8") from None
+    if not text.strip():
+        raise BadRequest("the body of the request was empty")
+    if media in _YAML_TYPES:
+        try:
+            return yaml.safe_load(text), ()
+        except yaml.YAMLError as error:
+            raise BadRequest(f"error converting YAML to JSON: {error}".replace("\n", " ")) from None
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise BadRequest(f"couldn't get version/kind; json parse error: {error}") from None
+    return data, tuple(schema.duplicate_fields(text))
+
+
+def _flag(value: str | None) -> bool:
+    return value is not None and value.lower() in ("1", "true", "t")
+
+
+def _dry_run(values: list[str]) -> bool:
+    for value in values:
+        if value != "All":
+            raise BadRequest(f'Invalid dryRun value: "{value}": supported values: "All"')
+    return bool(values)
+
+
+def _integer(query: QueryParams, key: str) -> int | None:
+    value = query.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise BadRequest(f'{key}: Invalid value: "{value}": must be an integer') from None
+
+
+def default_field_manager(request: Request) -> str:
+    """Upstream names an unnamed manager after the client's User-Agent product."""
+    agent = request.headers.get("user-agent", "unknown")
+    return agent.split("/")[0][:128] or "unknown"
+
+
+def write_options(request: Request, duplicates: tuple[str, ...] = ()) -> WriteOptions:
+    query = request.query_params
+    return WriteOptions(
+        dry_run=_dry_run(query.getlist("dryRun")),
+        field_manager=query.get("fieldManager") or None,
+        field_validation=query.get("fieldValidation") or "Warn",
+        duplicate_fields=duplicates,
+        force=_flag(query.get("force")),
+    )
+
+
+def delete_options(request: Request, body: Any) -> DeleteOptions:
+    query = request.query_params
+    body = body if isinstance(body, dict) else {}
+    preconditions = body.get("preconditions") or {}
+    grace = body.get("gracePeriodSeconds", _integer(query, "gracePeriodSeconds"))
+    orphan = body.get("orphanDependents")
+    if orphan is None and query.get("orphanDependents") is not None:
+        orphan = _flag(query.get("orphanDependents"))
+    dry_run = body.get("dryRun") or query.getlist("dryRun")
+    if not isinstance(dry_run, list) or not isinstance(preconditions, dict):
+        raise BadRequest("DeleteOptions: dryRun must be a list and preconditions an object")
+    if grace is not None and not isinstance(grace, int):
+        raise BadRequest("DeleteOptions: gracePeriodSeconds must be an integer")
+    return DeleteOptions(
+        dry_run=_dry_run(dry_run),
+        grace_period_seconds=grace,
+        propagation_policy=body.get("propagationPolicy") or query.get("propagationPolicy"),
+        orphan_dependents=orphan,
+        precondition_uid=preconditions.get("uid"),
+        precondition_resource_version=preconditions.get("resourceVersion"),
+    )
+
+
+def list_options(request: Request) -> ListOptions:
+    query = request.query_params
+    limit = _integer(query, "limit") or 0
+    if limit < 0:
+        raise BadRequest("limit: Invalid value: must be a non-negative integer")
+    return ListOptions(
+        label_selector=query.get("labelSelector"),
+        field_selector=query.get("fieldSelector"),
+        limit=limit,
+        continue_token=query.get("continue") or None,
+        resource_version=query.get("resourceVersion"),
+        resource_version_match=query.get("resourceVersionMatch") or None,
+    )
+
+
+def watch_options(request: Request) -> WatchOptions:
+    query = request.query_params
+    timeout = _integer(query, "timeoutSeconds")
+    return WatchOptions(
+        label_selector=query.get("labelSelector"),
+        field_selector=query.get("fieldSelector"),
+        resource_version=query.get("resourceVersion"),
+        allow_bookmarks=_flag(query.get("allowWatchBookmarks")),
+        timeout_seconds=float(timeout) if timeout else None,
+    )
+
+
+def is_watch(request: Request) -> bool:
+    return _flag(request.query_params.get("watch"))

@@ -1,0 +1,35 @@
+"""Settings of one embedded cluster, as ``jobyard up`` passes them."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["ClusterConfig", "default_data_dir"]
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "jobyard"
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    data_dir: Path = field(default_factory=default_data_dir)
+    host: str = "127.0.0.1"
+    api_port: int = 6443
+    node_name: str = field(default_factory=socket.gethostname)
+    # Events a watcher may fall behind by before it is closed with 410 Expired.
+    watch_queue_size: int = 1000
+    # Events kept for watches that resume from a resourceVersion.
+    watch_history_size: int = 10000
+    # How often a watch that asked for bookmarks gets one.
+    bookmark_interval_seconds: float = 60.0
+    # How long a graceful stop may take before open connections are cut.
+    shutdown_timeout_seconds: float = 3.0
+
+    @property
+    def kubeconfig_path(self) -> Path:
+        return self.data_dir / "kubeconfig"

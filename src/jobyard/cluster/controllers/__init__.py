@@ -1,0 +1,8 @@
+"""Controllers of the embedded cluster: level-triggered loops over the in-process client."""
+
+from ._runtime import Controller, WorkQueue
+from .gc import GarbageCollector
+from .namespace import NamespaceController
+from .serviceaccount import ServiceAccountController
+
+__all__ = ["Controller", "GarbageCollector", "NamespaceController", "ServiceAccountController", "WorkQueue"]

@@ -1,0 +1,130 @@
+"""The shape every controller shares: watches feed a keyed work queue, workers reconcile.
+
+A reconcile takes one key, reads current state, is idempotent and returns at
+most a requeue delay; an exception requeues with per-key exponential backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from jobyard.cluster.client import LocalClient
+
+log = logging.getLogger(__name__)
+
+# Upstream's per-item rate limiter: 5 ms doubling to 1000 s; we cap lower so a
+# broken object is retried within a minute.
+_BACKOFF_BASE_SECONDS = 0.005
+_BACKOFF_CAP_SECONDS = 60.0
+
+
+class WorkQueue:
+    """Keys to reconcile; a key queued twice is processed once."""
+
+    def __init__(self) -> None:
+        self._ready: asyncio.Queue[str] = asyncio.Queue()
+        self._queued: set[str] = set()
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._failures: dict[str, int] = {}
+
+    def add(self, key: str) -> None:
+        if key not in self._queued:
+            self._queued.add(key)
+            self._ready.put_nowait(key)
+
+    def add_after(self, key: str, delay: float) -> None:
+        if delay <= 0:
+            self.add(key)
+            return
+        timer = self._timers.get(key)
+        loop = asyncio.get_running_loop()
+        due = loop.time() + delay
+        if timer is not None and timer.when() <= due:
+            return
+        if timer is not None:
+            timer.cancel()
+        self._timers[key] = loop.call_at(due, self._fire, key)
+
+    def _fire(self, key: str) -> None:
+        self._timers.pop(key, None)
+        self.add(key)
+
+    def retry(self, key: str) -> None:
+        failures = self._failures.get(key, 0)
+        self._failures[key] = failures + 1
+        self.add_after(key, min(_BACKOFF_BASE_SECONDS * 2**failures, _BACKOFF_CAP_SECONDS))
+
+    def forget(self, key: str) -> None:
+        self._failures.pop(key, None)
+
+    async def get(self) -> str:
+        key = await self._ready.get()
+        self._queued.discard(key)
+        return key
+
+    def close(self) -> None:
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+
+
+class Controller:
+    """Runs ``reconcile`` for keys that watches of ``watched`` resources enqueue."""
+
+    name = "controller"
+    watched: tuple[str, ...] = ()
+    workers = 1
+
+    def __init__(self, client: LocalClient) -> None:
+        self.client = client
+        self.queue = WorkQueue()
+
+    def keys_for(self, resource: str, obj: dict) -> list[str]:
+        """Keys an event on ``obj`` enqueues; by default the object's own namespace/name."""
+        meta = obj.get("metadata") or {}
+        namespace = meta.get("namespace", "")
+        return [f"{namespace}/{meta.get('name', '')}" if namespace else meta.get("name", "")]
+
+    async def reconcile(self, key: str) -> float | None:
+        raise NotImplementedError
+
+    async def run(self) -> None:
+        tasks = [asyncio.create_task(self._watch(resource)) for resource in self.watched]
+        tasks += [asyncio.create_task(self._work()) for _ in range(self.workers)]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            self.queue.close()
+
+    async def _watch(self, resource: str) -> None:
+        """List+watch forever; an expired watch starts over with a fresh list."""
+        while True:
+            async for event in self.client.watch(resource):
+                if event["type"] == "ERROR":
+                    break
+                if event["type"] == "BOOKMARK":
+                    continue
+                for key in self.keys_for(resource, event["object"]):
+                    self.queue.add(key)
+
+    async def _work(self) -> None:
+        while True:
+            key = await self.queue.get()
+            try:
+                delay = await self.reconcile(key)
+            except Exception:
+                log.exception("%s: reconciling %s failed", self.name, key)
+                self.queue.retry(key)
+                continue
+            self.queue.forget(key)
+            if delay is not None:
+                self.queue.add_after(key, delay)
+
+
+def split_key(key: str) -> tuple[str, str]:
+    namespace, _, name = key.rpartition("/")
+    return namespace, name
+

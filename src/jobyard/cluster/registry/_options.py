@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jobyard.cluster.errors import BadRequest
+
+FIELD_VALIDATION_MODES = ("Ignore", "Warn", "Strict")
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """Query parameters shared by create, update, patch and apply."""
+
+    dry_run: bool = False
+    field_manager: str | None = None
+    # Upstream's server default is Warn; kubectl sends Strict.
+    field_validation: str = "Warn"
+    # Keys a JSON body repeated; only the raw body shows them.
+    duplicate_fields: tuple[str, ...] = ()
+    force: bool = False
+
+    def __post_init__(self) -> None:
+        if self.field_validation not in FIELD_VALIDATION_MODES:
+            raise BadRequest(
+                f"fieldValidation parameter unsupported: {self.field_validation}; "
+                "valid values are Ignore, Warn, Strict"
+            )
+        if self.field_manager is not None and len(self.field_manager) > 128:
+            raise BadRequest("fieldManager: Too long: must have at most 128 bytes")
+
+
+@dataclass(frozen=True)
+class DeleteOptions:
+    dry_run: bool = False
+    grace_period_seconds: int | None = None
+    propagation_policy: str | None = None  # Background, Foreground, Orphan
+    orphan_dependents: bool | None = None
+    precondition_uid: str | None = None
+    precondition_resource_version: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.propagation_policy not in (None, "Background", "Foreground", "Orphan"):
+            raise BadRequest(
+                f'Unsupported value: "{self.propagation_policy}": supported values: '
+                '"Foreground", "Background", "Orphan"'
+            )
+        if self.propagation_policy is not None and self.orphan_dependents is not None:
+            raise BadRequest("orphanDependents and propagationPolicy cannot both be set")
+        if self.grace_period_seconds is not None and self.grace_period_seconds < 0:
+            raise BadRequest("gracePeriodSeconds must be greater than or equal to 0")
+
+
+@dataclass(frozen=True)
+class ListOptions:
+    label_selector: str | None = None
+    field_selector: str | None = None
+    limit: int = 0
+    continue_token: str | None = None
+    resource_version: str | None = None
+    resource_version_match: str | None = None
+
+
+@dataclass(frozen=True)
+class WatchOptions:
+    label_selector: str | None = None
+    field_selector: str | None = None
+    resource_version: str | None = None
+    allow_bookmarks: bool = False
+    timeout_seconds: float | None = None

@@ -1,0 +1,500 @@
+"""The verbs on stored objects, with upstream's API semantics.
+
+One path per verb for every caller: the HTTP handlers and the in-process
+client both land here, so defaulting, validation, resourceVersion checks and
+watch events are the same however a write arrives.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator
+from typing import Any
+
+from jobyard.cluster import kinds, patching, schema
+from jobyard.cluster.clock import Clock, format_time, system_clock
+from jobyard.cluster.errors import (
+    AlreadyExists,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    StatusError,
+)
+from jobyard.cluster.kinds import ResourceType, validate_object_meta
+from jobyard.cluster.store import Store
+
+from . import _listing, _watching
+from ._meta import carry_system_fields, generate_name, spec_of, stamp_new, without_volatile
+from ._options import DeleteOptions, ListOptions, WatchOptions, WriteOptions
+
+Obj = dict[str, Any]
+
+MERGE_PATCH = "application/merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
+STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
+APPLY_PATCH = "application/apply-patch+yaml"
+PATCH_TYPES = (MERGE_PATCH, JSON_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
+
+# Upstream keeps batch/v1 Job's pre-GC default: a DELETE that names no
+# propagation policy orphans the pods (kubectl always sends Background).
+_ORPHAN_BY_DEFAULT = {("batch", "Job")}
+_NAMESPACES = "namespaces"
+
+
+class Registry:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Clock = system_clock,
+        watch_queue_size: int = 1000,
+        bookmark_interval_seconds: float = 60.0,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.watch_queue_size = watch_queue_size
+        self.bookmark_interval_seconds = bookmark_interval_seconds
+
+    def now(self) -> str:
+        return format_time(self.clock())
+
+    # Reads
+
+    def get(self, rtype: ResourceType, namespace: str, name: str) -> Obj:
+        return self._require(rtype, namespace, name)
+
+    def list(self, rtype: ResourceType, namespace: str | None, options: ListOptions = ListOptions()) -> Obj:
+        return _listing.list_objects(self.store, rtype, self._scope(rtype, namespace), options)
+
+    def watch(
+        self, rtype: ResourceType, namespace: str | None, options: WatchOptions = WatchOptions()
+    ) -> AsyncIterator[Obj]:
+        return _watching.watch(self, rtype, self._scope(rtype, namespace), options)
+
+    # Writes
+
+    def create(
+        self, rtype: ResourceType, namespace: str, body: Any, options: WriteOptions = WriteOptions()
+    ) -> tuple[Obj, list[str]]:
+        obj = self._decode(rtype, body)
+        warnings = self._check_fields(rtype, obj, options)
+        meta = obj["metadata"]
+        self._place(rtype, meta, namespace)
+        if meta.get("resourceVersion"):
+            raise BadRequest("resourceVersion should not be set on objects to be created")
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = generate_name(str(meta["generateName"]))
+        now = self.now()
+        stamp_new(meta, now)
+        rtype.default(obj)
+        rtype.prepare_for_create(obj)
+        if rtype.has_status:
+            meta["generation"] = 1
+        self._admit_into_namespace(rtype, meta)
+        self._validate(rtype, obj, None)
+        if self.store.get(rtype.qualified_plural, meta.get("namespace", ""), meta["name"]) is not None:
+            raise AlreadyExists(
+                f'{rtype.qualified_plural} "{meta["name"]}" already exists',
+                name=meta["name"],
+                group=rtype.group,
+                kind=rtype.plural,
+            )
+        obj = patching.record_update(
+            None, obj, self._manager(options), now, rtype.definition, ignored_fields=self._ignored(rtype, None)
+        )
+        if options.dry_run:
+            return obj, warnings
+        return self.store.put(rtype.qualified_plural, obj, "ADDED"), warnings
+
+    def update(
+        self,
+        rtype: ResourceType,
+        namespace: str,
+        name: str,
+        body: Any,
+        options: WriteOptions = WriteOptions(),
+        subresource: str | None = None,
+    ) -> tuple[Obj, list[str]]:
+        obj = self._decode(rtype, body)
+        warnings = self._check_fields(rtype, obj, options)
+        meta = obj["metadata"]
+        if meta.setdefault("name", name) != name:
+            raise BadRequest(
+                f"the name of the object ({meta['name']}) does not match the name on the URL ({name})"
+            )
+        self._place(rtype, meta, namespace)
+        old = self._require(rtype, namespace, name)
+        return self._write_update(rtype, old, obj, options, subresource), warnings
+
+    def patch(
+        self,
+        rtype: ResourceType,
+        namespace: str,
+        name: str,
+        patch_type: str,
+        patch: Any,
+        options: WriteOptions = WriteOptions(),
+        subresource: str | None = None,
+    ) -> tuple[Obj, list[str]]:
+        if patch_type == APPLY_PATCH:
+            return self._apply(rtype, namespace, name, patch, options, subresource)
+        old = self._require(rtype, namespace, name)
+        current = copy.deepcopy(old)
+        if patch_type == MERGE_PATCH:
+            patched = patching.merge_patch(current, patch)
+        elif patch_type == JSON_PATCH:
+            patched = patching.json_patch(current, patch)
+        elif patch_type == STRATEGIC_MERGE_PATCH:
+            if not isinstance(patch, dict):
+                raise BadRequest("strategic merge patch must be a JSON object")
+            patched = patching.strategic_merge_patch(current, patch, rtype.definition)
+        else:
+            raise StatusError("unsupported patch type")  # the HTTP layer answers 415 first
+        obj = self._decode(rtype, patched)
+        warnings = self._check_fields(rtype, obj, options)
+        meta = obj["metadata"]
+        if meta.get("name") != name:
+            raise BadRequest(
+                f"the name of the object ({meta.get('name')}) does not match the name on the URL ({name})"
+            )
+        self._place(rtype, meta, namespace)
+        return self._write_update(rtype, old, obj, options, subresource), warnings
+
+    def delete(
+        self, rtype: ResourceType, namespace: str, name: str, options: DeleteOptions = DeleteOptions()
+    ) -> tuple[Obj, bool]:
+        """Delete or start deleting; the flag is True when the object is gone now."""
+        old = self._require(rtype, namespace, name)
+        self._check_preconditions(rtype, old, options)
+        obj = copy.deepcopy(old)
+        meta = obj["metadata"]
+        finalizers = list(meta.get("finalizers") or [])
+        policy = self._propagation(rtype, options)
+        for finalizer, wanted in (("orphan", policy == "Orphan"), ("foregroundDeletion", policy == "Foreground")):
+            if wanted and finalizer not in finalizers:
+                finalizers.append(finalizer)
+            if not wanted and finalizer in finalizers and "deletionTimestamp" not in meta:
+                finalizers.remove(finalizer)
+        grace = self._grace_period(rtype, obj, options)
+        if not finalizers and not grace and not self._waits_for_finalization(rtype):
+            if options.dry_run:
+                return obj, True
+            return self.store.remove(rtype.qualified_plural, obj), True
+        if meta.get("deletionTimestamp") and finalizers == list(meta.get("finalizers") or []):
+            if grace is None or grace >= (meta.get("deletionGracePeriodSeconds") or 0):
+                return old, False
+        meta["finalizers"] = finalizers
+        if not finalizers:
+            meta.pop("finalizers")
+        if "deletionTimestamp" not in meta or grace is not None:
+            meta["deletionTimestamp"] = format_time(self.clock() + (grace or 0))
+            meta["deletionGracePeriodSeconds"] = grace or 0
+        if rtype.plural == _NAMESPACES and rtype.group == "":
+            obj.setdefault("status", {})["phase"] = "Terminating"
+        if options.dry_run:
+            return obj, False
+        return self.store.put(rtype.qualified_plural, obj, "MODIFIED"), False
+
+    def delete_collection(
+        self,
+        rtype: ResourceType,
+        namespace: str | None,
+        list_options: ListOptions,
+        options: DeleteOptions = DeleteOptions(),
+    ) -> Obj:
+        listed = self.list(rtype, namespace, list_options)
+        deleted = []
+        for item in listed["items"]:
+            item_meta = item["metadata"]
+            try:
+                obj, _ = self.delete(rtype, item_meta.get("namespace", ""), item_meta["name"], options)
+            except NotFound:
+                continue
+            deleted.append(obj)
+        listed["items"] = deleted
+        return listed
+
+    def evict(self, namespace: str, name: str, eviction: Any) -> None:
+        """policy/v1 Eviction: mark the pod DisruptionTarget, then delete it, as upstream."""
+        pods = kinds.find("", "v1", "pods")
+        assert pods is not None
+        if not isinstance(eviction, dict) or eviction.get("kind") not in (None, "Eviction"):
+            raise BadRequest("the body of the request was not an Eviction")
+        evicted_name = (eviction.get("metadata") or {}).get("name")
+        if evicted_name and evicted_name != name:
+            raise BadRequest("name in URL does not match name in Eviction object")
+        pod = self._require(pods, namespace, name)
+        raw_options = eviction.get("deleteOptions") or {}
+        preconditions = raw_options.get("preconditions") or {}
+        options = DeleteOptions(
+            dry_run=bool(raw_options.get("dryRun")),
+            grace_period_seconds=raw_options.get("gracePeriodSeconds"),
+            propagation_policy=raw_options.get("propagationPolicy"),
+            precondition_uid=preconditions.get("uid"),
+            precondition_resource_version=preconditions.get("resourceVersion"),
+        )
+        self._check_preconditions(pods, pod, options)
+        if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed") and not options.dry_run:
+            updated = copy.deepcopy(pod)
+            conditions = [
+                c for c in (updated.setdefault("status", {}).get("conditions") or []) if c.get("type") != "DisruptionTarget"
+            ]
+            conditions.append(
+                {
+                    "type": "DisruptionTarget",
+                    "status": "True",
+                    "reason": "EvictionByEvictionAPI",
+                    "message": "Eviction API: evicting",
+                    "lastTransitionTime": self.now(),
+                }
+            )
+            updated["status"]["conditions"] = conditions
+            self._write_update(pods, pod, updated, WriteOptions(field_manager="eviction"), "status")
+        self.delete(pods, namespace, name, options)
+
+    def finalize_namespace(self, name: str) -> None:
+        """Remove a terminating namespace whose content is gone (the namespace controller's last step)."""
+        namespace = self.store.get(_NAMESPACES, "", name)
+        if namespace is None or not namespace["metadata"].get("deletionTimestamp"):
+            return
+        if any(True for _ in self.store.resources_in_namespace(name)):
+            raise Conflict(f'namespace "{name}" still holds objects', name=name, kind=_NAMESPACES)
+        self.store.remove(_NAMESPACES, copy.deepcopy(namespace))
+
+    # Steps shared by the verbs
+
+    def _require(self, rtype: ResourceType, namespace: str, name: str) -> Obj:
+        obj = self.store.get(rtype.qualified_plural, namespace if rtype.namespaced else "", name)
+        if obj is None:
+            raise NotFound(
+                f'{rtype.qualified_plural} "{name}" not found', name=name, group=rtype.group, kind=rtype.plural
+            )
+        return obj
+
+    @staticmethod
+    def _scope(rtype: ResourceType, namespace: str | None) -> str | None:
+        return namespace if rtype.namespaced else None
+
+    @staticmethod
+    def _decode(rtype: ResourceType, body: Any) -> Obj:
+        if not isinstance(body, dict):
+            raise BadRequest(f"the body of the request was not a {rtype.kind} object")
+        obj = copy.deepcopy(body)
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        if api_version and api_version != rtype.api_version:
+            raise BadRequest(
+                f"the API version in the data ({api_version}) does not match the expected API version "
+                f"({rtype.api_version})"
+            )
+        if kind and kind != rtype.kind:
+            raise BadRequest(f"the kind in the data ({kind}) does not match the expected kind ({rtype.kind})")
+        obj["apiVersion"], obj["kind"] = rtype.api_version, rtype.kind
+        if not isinstance(obj.setdefault("metadata", {}), dict):
+            raise BadRequest(f"{rtype.kind} in version \"{rtype.version}\" cannot be handled as a {rtype.kind}: metadata must be an object")
+        type_errors = schema.type_errors(obj, rtype.definition)
+        if type_errors:
+            raise BadRequest(
+                f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: {type_errors[0]}'
+            )
+        return obj
+
+    @staticmethod
+    def _check_fields(rtype: ResourceType, obj: Obj, options: WriteOptions) -> list[str]:
+        """fieldValidation: Strict rejects unknown and duplicate fields, Warn reports them."""
+        if options.field_validation == "Ignore":
+            return []
+        problems = [f'unknown field "{path}"' for path in schema.unknown_fields(obj, rtype.definition)]
+        problems += [f'duplicate field "{path}"' for path in options.duplicate_fields]
+        if problems and options.field_validation == "Strict":
+            raise BadRequest("strict decoding error: " + ", ".join(problems))
+        return problems
+
+    @staticmethod
+    def _place(rtype: ResourceType, meta: dict[str, Any], namespace: str) -> None:
+        if not rtype.namespaced:
+            meta.pop("namespace", None)
+            return
+        if meta.get("namespace") and meta["namespace"] != namespace:
+            raise BadRequest("the namespace of the provided object does not match the namespace sent on the request")
+        meta["namespace"] = namespace
+
+    def _admit_into_namespace(self, rtype: ResourceType, meta: dict[str, Any]) -> None:
+        """Upstream's NamespaceLifecycle admission: no content in missing or terminating namespaces."""
+        if not rtype.namespaced:
+            return
+        namespace = meta["namespace"]
+        found = self.store.get(_NAMESPACES, "", namespace)
+        if found is None:
+            raise NotFound(f'namespaces "{namespace}" not found', name=namespace, kind=_NAMESPACES)
+        if found["metadata"].get("deletionTimestamp"):
+            raise Forbidden(
+                f'{rtype.qualified_plural} "{meta.get("name", "")}" is forbidden: unable to create new content '
+                f"in namespace {namespace} because it is being terminated",
+                name=meta.get("name", ""),
+                group=rtype.group,
+                kind=rtype.plural,
+            )
+
+    @staticmethod
+    def _validate(rtype: ResourceType, obj: Obj, old: Obj | None, subresource: str | None = None) -> None:
+        causes = validate_object_meta(obj, rtype, old)
+        if subresource == "status":
+            causes += rtype.validate_status(obj, old)
+        else:
+            causes += rtype.validate(obj, old)
+        if causes:
+            raise Invalid.of(rtype.kind, obj["metadata"].get("name", ""), causes, rtype.group)
+
+    @staticmethod
+    def _ignored(rtype: ResourceType, subresource: str | None) -> frozenset[str]:
+        """Top-level fields a write resets, so nobody owns them through it."""
+        if subresource == "status":
+            return frozenset(key for key in ("spec",) if rtype.has_status)
+        return frozenset({"status"}) if rtype.has_status else frozenset()
+
+    @staticmethod
+    def _manager(options: WriteOptions) -> str:
+        return options.field_manager or "unknown"
+
+    def _write_update(
+        self, rtype: ResourceType, old: Obj, new: Obj, options: WriteOptions, subresource: str | None
+    ) -> Obj:
+        meta, old_meta = new["metadata"], old["metadata"]
+        wanted_version = meta.get("resourceVersion")
+        if wanted_version and wanted_version != old_meta["resourceVersion"]:
+            raise Conflict(
+                f'Operation cannot be fulfilled on {rtype.qualified_plural} "{old_meta["name"]}": the object has '
+                "been modified; please apply your changes to the latest version and try again",
+                name=old_meta["name"],
+                group=rtype.group,
+                kind=rtype.plural,
+            )
+        if meta.get("uid") and meta["uid"] != old_meta.get("uid"):
+            raise Conflict(
+                f"Precondition failed: UID in precondition: {meta['uid']}, UID in object meta: {old_meta.get('uid')}",
+                name=old_meta["name"],
+                group=rtype.group,
+                kind=rtype.plural,
+            )
+        if subresource == "status":
+            for key in spec_of(old).keys() | spec_of(new).keys():
+                if key in old:
+                    new[key] = copy.deepcopy(old[key])
+                else:
+                    new.pop(key, None)
+            if "ownerReferences" in old_meta:
+                meta["ownerReferences"] = copy.deepcopy(old_meta["ownerReferences"])
+            else:
+                meta.pop("ownerReferences", None)
+        elif rtype.has_status:
+            if "status" in old:
+                new["status"] = copy.deepcopy(old["status"])
+            else:
+                new.pop("status", None)
+        carry_system_fields(meta, old_meta)
+        rtype.default(new)
+        if rtype.has_status and spec_of(new) != spec_of(old):
+            meta["generation"] = int(old_meta.get("generation") or 1) + 1
+        self._validate(rtype, new, old, subresource)
+        if without_volatile(new) == without_volatile(old):
+            return old
+        new = patching.record_update(
+            old,
+            new,
+            self._manager(options),
+            self.now(),
+            rtype.definition,
+            subresource=subresource or "",
+            ignored_fields=self._ignored(rtype, subresource),
+        )
+        if options.dry_run:
+            return new
+        if meta.get("deletionTimestamp") and not meta.get("finalizers") and not self._waits_for_finalization(rtype):
+            return self.store.remove(rtype.qualified_plural, new)
+        return self.store.put(rtype.qualified_plural, new, "MODIFIED")
+
+    def _apply(
+        self,
+        rtype: ResourceType,
+        namespace: str,
+        name: str,
+        applied: Any,
+        options: WriteOptions,
+        subresource: str | None,
+    ) -> tuple[Obj, list[str]]:
+        if not options.field_manager:
+            raise BadRequest("PATCH requests with application/apply-patch+yaml must specify a fieldManager")
+        obj = self._decode(rtype, applied)
+        if not applied.get("apiVersion") or not applied.get("kind"):
+            raise BadRequest("apiVersion and kind must be set in an apply configuration")
+        meta = obj["metadata"]
+        if meta.setdefault("name", name) != name:
+            raise BadRequest(
+                f"the name of the object ({meta['name']}) does not match the name on the URL ({name})"
+            )
+        self._place(rtype, meta, namespace)
+        warnings = self._check_fields(rtype, obj, options)
+        live = self.store.get(rtype.qualified_plural, namespace if rtype.namespaced else "", name)
+        now = self.now()
+        merged = patching.apply(
+            copy.deepcopy(live) if live is not None else None,
+            obj,
+            manager=options.field_manager,
+            force=options.force,
+            definition_name=rtype.definition,
+            now=now,
+            subresource=subresource or "",
+            ignored_fields=self._ignored(rtype, subresource),
+        )
+        if live is None:
+            return self.create(rtype, namespace, merged, options)
+        return self._write_update(rtype, live, merged, options, subresource), warnings
+
+    @staticmethod
+    def _check_preconditions(rtype: ResourceType, obj: Obj, options: DeleteOptions) -> None:
+        meta = obj["metadata"]
+        if options.precondition_uid and options.precondition_uid != meta.get("uid"):
+            raise Conflict(
+                f"Precondition failed: UID in precondition: {options.precondition_uid}, "
+                f"UID in object meta: {meta.get('uid')}",
+                name=meta["name"],
+                group=rtype.group,
+                kind=rtype.plural,
+            )
+        wanted = options.precondition_resource_version
+        if wanted and wanted != meta.get("resourceVersion"):
+            raise Conflict(
+                f"Precondition failed: ResourceVersion in precondition: {wanted}, "
+                f"ResourceVersion in object meta: {meta.get('resourceVersion')}",
+                name=meta["name"],
+                group=rtype.group,
+                kind=rtype.plural,
+            )
+
+    @staticmethod
+    def _propagation(rtype: ResourceType, options: DeleteOptions) -> str:
+        if options.propagation_policy:
+            return options.propagation_policy
+        if options.orphan_dependents is not None:
+            return "Orphan" if options.orphan_dependents else "Background"
+        return "Orphan" if (rtype.group, rtype.kind) in _ORPHAN_BY_DEFAULT else "Background"
+
+    @staticmethod
+    def _grace_period(rtype: ResourceType, pod: Obj, options: DeleteOptions) -> int | None:
+        """Seconds a running pod on a node gets to stop; None for everything else."""
+        if rtype.group or rtype.kind != "Pod":
+            return None
+        spec, status = pod.get("spec") or {}, pod.get("status") or {}
+        if not spec.get("nodeName") or status.get("phase") in ("Succeeded", "Failed"):
+            return None
+        grace = options.grace_period_seconds
+        if grace is None:
+            grace = int(spec.get("terminationGracePeriodSeconds", 30))
+        return grace or None
+
+    @staticmethod
+    def _waits_for_finalization(rtype: ResourceType) -> bool:
+        """Namespaces go only once the namespace controller has emptied them."""
+        return rtype.group == "" and rtype.plural == _NAMESPACES

@@ -1,0 +1,143 @@
+"""``jobyard up``'s cluster half: the store, the HTTPS API server and the controllers in one loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+
+from jobyard.cluster import datadir, kinds, pki
+from jobyard.cluster.api import ApiServer
+from jobyard.cluster.client import LocalClient
+from jobyard.cluster.config import ClusterConfig
+from jobyard.cluster.controllers import GarbageCollector, NamespaceController, ServiceAccountController
+from jobyard.cluster.errors import AlreadyExists
+from jobyard.cluster.registry import Registry
+from jobyard.cluster.store import Store
+
+__all__ = ["Cluster", "run", "serve", "server_url"]
+
+log = logging.getLogger(__name__)
+
+# The namespaces every upstream cluster starts with.
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+STORE_FILE = "cluster.db"
+
+
+def server_url(host: str, port: int) -> str:
+    """The address clients dial: loopback for a wildcard bind, brackets for IPv6."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    try:
+        if ipaddress.ip_address(host).version == 6:
+            host = f"[{host}]"
+    except ValueError:
+        pass
+    return f"https://{host}:{port}"
+
+
+@dataclass
+class Cluster:
+    """The pieces one running cluster is made of, for tests that reach inside."""
+
+    config: ClusterConfig
+    store: Store
+    registry: Registry
+    api: ApiServer
+    url: str
+    token: str
+    _server: uvicorn.Server
+
+    def stop(self) -> None:
+        """Ask the server to stop as SIGTERM would (safe from any thread)."""
+        self._server.should_exit = True
+
+
+def _bootstrap(registry: Registry) -> None:
+    namespaces = kinds.find("", "v1", "namespaces")
+    assert namespaces is not None
+    for name in SYSTEM_NAMESPACES:
+        if registry.store.get(namespaces.qualified_plural, "", name) is None:
+            with contextlib.suppress(AlreadyExists):
+                registry.create(
+                    namespaces, "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+                )
+
+
+class _UvicornServer(uvicorn.Server):
+    """Closes open watches first on shutdown, so SIGTERM never waits on a stream."""
+
+    def __init__(self, config: uvicorn.Config, before_shutdown: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._before_shutdown = before_shutdown
+
+    async def shutdown(self, sockets: Any = None) -> None:
+        self._before_shutdown()
+        await super().shutdown(sockets)
+
+
+async def serve(config: ClusterConfig, *, on_ready: Callable[[Cluster], None] | None = None) -> None:
+    """Run until SIGTERM/SIGINT. ``on_ready`` runs once the kubeconfig is written."""
+    data_dir = datadir.prepare(config.data_dir)
+    with datadir.DataDirLock(data_dir):
+        credentials = pki.ensure_pki(data_dir, [config.host])
+        token = pki.ensure_admin_token(data_dir)
+        store = Store(data_dir / STORE_FILE, history_size=config.watch_history_size)
+        try:
+            registry = Registry(
+                store,
+                watch_queue_size=config.watch_queue_size,
+                bookmark_interval_seconds=config.bookmark_interval_seconds,
+            )
+            _bootstrap(registry)
+            url = server_url(config.host, config.api_port)
+            api = ApiServer(registry, [token], server_address=url.removeprefix("https://"))
+            server = _UvicornServer(
+                uvicorn.Config(
+                    api.app,
+                    host=config.host,
+                    port=config.api_port,
+                    ssl_certfile=str(credentials.server_cert),
+                    ssl_keyfile=str(credentials.server_key),
+                    log_level="warning",
+                    lifespan="off",
+                    timeout_graceful_shutdown=int(config.shutdown_timeout_seconds) or 1,
+                ),
+                before_shutdown=store.close_watchers,
+            )
+            cluster = Cluster(config, store, registry, api, url, token, server)
+            controllers = [
+                NamespaceController(LocalClient(registry, "namespace-controller")),
+                ServiceAccountController(LocalClient(registry, "serviceaccount-controller")),
+                GarbageCollector(LocalClient(registry, "generic-garbage-collector")),
+            ]
+            tasks = [asyncio.create_task(controller.run()) for controller in controllers]
+            serving = asyncio.create_task(server.serve())
+            try:
+                while not server.started:
+                    if serving.done():
+                        serving.result()
+                        return
+                    await asyncio.sleep(0.01)
+                pki.write_kubeconfig(config.kubeconfig_path, url, credentials.ca_pem, token)
+                api.ready = True
+                if on_ready is not None:
+                    on_ready(cluster)
+                await serving
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            store.close()
+
+
+def run(config: ClusterConfig, *, on_ready: Callable[[], None] | None = None) -> None:
+    """Blocking form of :func:`serve` for the CLI."""
+    asyncio.run(serve(config, on_ready=(lambda _cluster: on_ready()) if on_ready else None))

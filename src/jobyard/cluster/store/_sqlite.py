@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ._events import WatchEvent, Watcher
+
+Obj = dict[str, Any]
+Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped kinds
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS objects (
+    resource TEXT NOT NULL,
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    resource_version INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (resource, namespace, name)
+);
+CREATE TABLE IF NOT EXISTS events (
+    resource_version INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+"""
+
+# Trim the event log in steps, not on every write.
+_TRIM_EVERY = 512
+
+
+class Store:
+    """Objects by resource ("pods", "jobs.batch") and (namespace, name).
+
+    Objects handed out are shared with the store: callers copy before they
+    change one. Writers pass the full new object; the store stamps
+    ``metadata.resourceVersion`` itself.
+    """
+
+    def __init__(self, path: Path, *, history_size: int = 10000) -> None:
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode survives a killed process; only power loss may drop
+        # the last transactions, which a single-node dev cluster accepts.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._objects: dict[str, dict[Key, Obj]] = {}
+        self._history: deque[WatchEvent] = deque(maxlen=history_size)
+        self._history_size = history_size
+        self._watchers: set[Watcher] = set()
+        self._writes_since_trim = 0
+        self.resource_version = 0
+        self._load()
+
+    def _load(self) -> None:
+        for resource, namespace, name, rv, data in self._db.execute(
+            "SELECT resource, namespace, name, resource_version, data FROM objects"
+        ):
+            self._objects.setdefault(resource, {})[(namespace, name)] = json.loads(data)
+            self.resource_version = max(self.resource_version, rv)
+        rows = self._db.execute(
+            "SELECT resource_version, type, resource, namespace, name, data FROM events "
+            "ORDER BY resource_version DESC LIMIT ?",
+            (self._history_size,),
+        ).fetchall()
+        for rv, type_, resource, namespace, name, data in reversed(rows):
+            self._history.append(WatchEvent(rv, type_, resource, namespace, name, json.loads(data)))
+            self.resource_version = max(self.resource_version, rv)
+
+    def close_watchers(self) -> None:
+        """End every open watch (their streams finish); new ones may still open."""
+        for watcher in list(self._watchers):
+            watcher.close()
+
+    def close(self) -> None:
+        self.close_watchers()
+        self._db.close()
+
+    # Reads
+
+    def get(self, resource: str, namespace: str, name: str) -> Obj | None:
+        return self._objects.get(resource, {}).get((namespace, name))
+
+    def list(self, resource: str, namespace: str | None = None) -> list[Obj]:
+        """Objects sorted by (namespace, name), as etcd's key order gives upstream."""
+        objects = self._objects.get(resource, {})
+        keys = sorted(k for k in objects if namespace is None or k[0] == namespace)
+        return [objects[k] for k in keys]
+
+    def count(self, resource: str) -> int:
+        return len(self._objects.get(resource, {}))
+
+    def resources_in_namespace(self, namespace: str) -> Iterator[str]:
+        """Resources that still hold objects in ``namespace``."""
+        for resource, objects in self._objects.items():
+            if any(key[0] == namespace for key in objects):
+                yield resource
+
+    # Writes
+
+    def put(self, resource: str, obj: Obj, event_type: str) -> Obj:
+        """Store ``obj`` (created or modified) under the next resourceVersion."""
+        meta = obj["metadata"]
+        key = (meta.get("namespace", ""), meta["name"])
+        rv = self.resource_version + 1
+        meta["resourceVersion"] = str(rv)
+        data = json.dumps(obj, separators=(",", ":"))
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?)",
+                (resource, key[0], key[1], rv, data),
+            )
+            self._append_event(rv, event_type, resource, key, data)
+        self.resource_version = rv
+        previous = self._objects.setdefault(resource, {}).get(key)
+        self._objects[resource][key] = obj
+        self._publish(WatchEvent(rv, event_type, resource, key[0], key[1], obj, previous))
+        return obj
+
+    def remove(self, resource: str, obj: Obj) -> Obj:
+        """Delete ``obj``; the DELETED event carries it with a new resourceVersion."""
+        meta = obj["metadata"]
+        key = (meta.get("namespace", ""), meta["name"])
+        rv = self.resource_version + 1
+        meta["resourceVersion"] = str(rv)
+        data = json.dumps(obj, separators=(",", ":"))
+        with self._transaction():
+            self._db.execute(
+                "DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?",
+                (resource, key[0], key[1]),
+            )
+            self._append_event(rv, "DELETED", resource, key, data)
+        self.resource_version = rv
+        previous = self._objects.get(resource, {}).pop(key, None)
+        self._publish(WatchEvent(rv, "DELETED", resource, key[0], key[1], obj, previous))
+        return obj
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _append_event(self, rv: int, event_type: str, resource: str, key: Key, data: str) -> None:
+        self._db.execute(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
+            (rv, event_type, resource, key[0], key[1], data),
+        )
+        self._writes_since_trim += 1
+        if self._writes_since_trim >= _TRIM_EVERY:
+            self._writes_since_trim = 0
+            self._db.execute(
+                "DELETE FROM events WHERE resource_version <= ?", (rv - self._history_size,)
+            )
+
+    # Watches
+
+    def _publish(self, event: WatchEvent) -> None:
+        self._history.append(event)
+        for watcher in list(self._watchers):
+            if watcher.wants(event):
+                watcher.push(event)
+
+    def watch(self, resource: str, namespace: str | None, since: int, capacity: int) -> Watcher | None:
+        """A watcher that first replays the events after ``since``.
+
+        None when events after ``since`` are no longer kept (410 Expired).
+        """
+        oldest_kept = self._history[0].resource_version if self._history else self.resource_version + 1
+        if since < self.resource_version and since < oldest_kept - 1:
+            return None
+        watcher = Watcher(resource, namespace, capacity)
+        for event in self._history:
+            if event.resource_version > since and watcher.wants(event):
+                watcher.push(event)
+        self._watchers.add(watcher)
+        return watcher
+
+    def unwatch(self, watcher: Watcher) -> None:
+        self._watchers.discard(watcher)
+        watcher.close()
+
+    @property
+    def watcher_count(self) -> int:
+        return len(self._watchers)
+

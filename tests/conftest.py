@@ -1,0 +1,110 @@
+"""Fixtures that start real servers: each test gets its own ports and data dir."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from jobyard.cluster.config import ClusterConfig
+from jobyard.cluster.server import Cluster, serve
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RunningCluster:
+    """An embedded cluster served from a background thread's event loop."""
+
+    def __init__(self, config: ClusterConfig) -> None:
+        self.config = config
+        self._ready = threading.Event()
+        self._cluster: Cluster | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._main, daemon=True)
+
+    def _main(self) -> None:
+        def ready(cluster: Cluster) -> None:
+            self._cluster = cluster
+            self._ready.set()
+
+        try:
+            asyncio.run(serve(self.config, on_ready=ready))
+        except BaseException as error:  # surfaced to the test by start()
+            self._error = error
+        finally:
+            self._ready.set()
+
+    def start(self) -> RunningCluster:
+        self._thread.start()
+        self._ready.wait(30)
+        if self._cluster is None:
+            raise RuntimeError(f"cluster did not start: {self._error!r}")
+        return self
+
+    def stop(self) -> None:
+        if self._cluster is not None:
+            self._cluster.stop()
+        self._thread.join(15)
+
+    @property
+    def cluster(self) -> Cluster:
+        assert self._cluster is not None
+        return self._cluster
+
+    @property
+    def url(self) -> str:
+        return self.cluster.url
+
+    @property
+    def token(self) -> str:
+        return self.cluster.token
+
+    @property
+    def kubeconfig(self) -> Path:
+        return self.config.kubeconfig_path
+
+    @property
+    def ca_file(self) -> Path:
+        return self.config.data_dir / "pki" / "ca.crt"
+
+
+@pytest.fixture
+def cluster_config(tmp_path) -> ClusterConfig:
+    return ClusterConfig(data_dir=tmp_path / "data", api_port=free_port(), bookmark_interval_seconds=0.5)
+
+
+@pytest.fixture
+def cluster(cluster_config) -> Iterator[RunningCluster]:
+    running = RunningCluster(cluster_config).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_cluster(tmp_path_factory) -> Iterator[RunningCluster]:
+    """One cluster for a module's read-mostly tests; each test uses its own namespace."""
+    config = ClusterConfig(
+        data_dir=tmp_path_factory.mktemp("shared") / "data", api_port=free_port(), bookmark_interval_seconds=0.5
+    )
+    running = RunningCluster(config).start()
+    yield running
+    running.stop()
+
+
+def kubectl_binary(version: str) -> str | None:
+    """``kubectl.1.33`` beside the ``kubectl`` on PATH, where this machine has it."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        return None
+    candidate = Path(kubectl).resolve().parent / f"kubectl.{version}"
+    return str(candidate) if candidate.exists() else None
+

@@ -1,0 +1,97 @@
+import asyncio
+
+import pytest
+
+from jobyard.cluster.store import Store
+
+
+def make(name, namespace="default", **extra):
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": namespace}, **extra}
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = Store(tmp_path / "store.db", history_size=5)
+    yield opened
+    opened.close()
+
+
+def test_every_write_takes_the_next_global_resource_version(store):
+    first = store.put("configmaps", make("a"), "ADDED")
+    second = store.put("secrets", make("b"), "ADDED")
+    assert (first["metadata"]["resourceVersion"], second["metadata"]["resourceVersion"]) == ("1", "2")
+    assert store.resource_version == 2
+
+
+def test_lists_are_sorted_by_namespace_then_name(store):
+    for namespace, name in [("b", "x"), ("a", "z"), ("a", "y")]:
+        store.put("configmaps", make(name, namespace), "ADDED")
+    assert [(o["metadata"]["namespace"], o["metadata"]["name"]) for o in store.list("configmaps")] == [
+        ("a", "y"),
+        ("a", "z"),
+        ("b", "x"),
+    ]
+    assert [o["metadata"]["name"] for o in store.list("configmaps", "a")] == ["y", "z"]
+
+
+def test_objects_and_versions_survive_reopening(tmp_path):
+    path = tmp_path / "store.db"
+    first = Store(path)
+    first.put("configmaps", make("a", data={"k": "v"}), "ADDED")
+    first.remove("configmaps", make("gone-before-it-was-there"))
+    first.close()
+    reopened = Store(path)
+    assert reopened.get("configmaps", "default", "a")["data"] == {"k": "v"}
+    assert reopened.resource_version == 2
+    reopened.close()
+
+
+def test_a_watch_replays_events_after_its_version(store):
+    async def scenario():
+        store.put("configmaps", make("a"), "ADDED")
+        store.put("configmaps", make("b"), "ADDED")
+        watcher = store.watch("configmaps", None, since=1, capacity=10)
+        event = await watcher.next(0.1)
+        return event.name, event.resource_version
+
+    assert asyncio.run(scenario()) == ("b", 2)
+
+
+def test_a_version_older_than_the_kept_history_is_expired(store):
+    for index in range(8):
+        store.put("configmaps", make(f"c{index}"), "ADDED")
+    assert store.watch("configmaps", None, since=1, capacity=10) is None
+    assert store.watch("configmaps", None, since=3, capacity=10) is not None
+
+
+def test_a_slow_watcher_overflows_instead_of_blocking_writers(store):
+    async def scenario():
+        watcher = store.watch("configmaps", None, since=store.resource_version, capacity=2)
+        for index in range(3):
+            store.put("configmaps", make(f"c{index}"), "ADDED")
+        return watcher.overflowed, await watcher.next(0.1)
+
+    assert asyncio.run(scenario()) == (True, None)
+
+
+def test_watchers_see_only_their_resource_and_namespace(store):
+    async def scenario():
+        watcher = store.watch("configmaps", "a", since=0, capacity=10)
+        store.put("secrets", make("s", "a"), "ADDED")
+        store.put("configmaps", make("other", "b"), "ADDED")
+        store.put("configmaps", make("mine", "a"), "ADDED")
+        return (await watcher.next(0.1)).name
+
+    assert asyncio.run(scenario()) == "mine"
+
+
+def test_a_deleted_event_carries_the_object_before_deletion(store):
+    async def scenario():
+        store.put("configmaps", make("a"), "ADDED")
+        watcher = store.watch("configmaps", None, since=store.resource_version, capacity=10)
+        store.remove("configmaps", make("a"))
+        event = await watcher.next(0.1)
+        return event.type, event.previous["metadata"]["resourceVersion"], event.resource_version
+
+    assert asyncio.run(scenario()) == ("DELETED", "1", 2)
+    assert store.get("configmaps", "default", "a") is None
