@@ -179,7 +179,7 @@ class Invalid(StatusError):
     reason = "Invalid"
 
     @classmethod
-    def of(cls, kind: str, name: str, causes: list[Cause], group: str = "") -> "Invalid":
+    def of(cls, kind: str, name: str, causes: list[Cause], group: str = "") -> Invalid:
         """Upstream's message: ``Job.batch "x" is invalid: [a: b, c: d]``."""
         qualified = f"{kind}.{group}" if group else kind
         details = [cause.detail() for cause in causes]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
-from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -182,6 +182,12 @@ class ApiServer:
                 raise MethodNotAllowed("the server does not allow this method on the requested resource")
             body, _ = _requests.decode(await _requests.read_body(request), _requests.media_type(request))
             registry.evict(scope, name, body)
+            return "POST", _json(_success({"name": name, "kind": "pods"}), 201)
+        if subresource == "binding":
+            if method != "POST":
+                raise MethodNotAllowed("the server does not allow this method on the requested resource")
+            body, _ = _requests.decode(await _requests.read_body(request), _requests.media_type(request))
+            registry.bind(scope, name, body)
             return "POST", _json(_success({"name": name, "kind": "pods"}), 201)
         if subresource == "log":
             raise BadRequest(f'pod "{name}" has no running containers: this cluster has no node yet')

@@ -53,8 +53,8 @@ def decode(raw: bytes, media: str, *, patch: bool = False) -> tuple[Any, tuple[s
         )
     if not patch and media not in _JSON_TYPES + _YAML_TYPES:
         raise UnsupportedMediaType(
-            f'the body of the request was in an unknown format - accepted media types include: '
-            f'application/json, application/yaml'
+            'the body of the request was in an unknown format - accepted media types include: '
+            'application/json, application/yaml'
         )
     try:
         text = raw.decode("utf-8")

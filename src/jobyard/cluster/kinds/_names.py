@@ -10,17 +10,17 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "regex_error",
     "DNS1123_LABEL_MAX",
+    "config_map_key",
     "dns1035_label",
     "dns1123_label",
     "dns1123_subdomain",
     "env_var_name",
-    "config_map_key",
     "label_value",
     "mask_trailing_dash",
     "port_name",
     "qualified_name",
+    "regex_error",
 ]
 
 DNS1123_LABEL_MAX = 63

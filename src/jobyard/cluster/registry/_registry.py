@@ -25,7 +25,7 @@ from jobyard.cluster.errors import (
 from jobyard.cluster.kinds import ResourceType, validate_object_meta
 from jobyard.cluster.store import Store
 
-from . import _listing, _watching
+from . import _listing, _pod_subresources, _watching
 from ._meta import carry_system_fields, generate_name, spec_of, stamp_new, without_volatile
 from ._options import DeleteOptions, ListOptions, WatchOptions, WriteOptions
 
@@ -92,6 +92,8 @@ class Registry:
         rtype.prepare_for_create(obj)
         if rtype.has_status:
             meta["generation"] = 1
+        if rtype is kinds.SERVICE:
+            self._allocate_cluster_ip(obj)
         self._admit_into_namespace(rtype, meta)
         self._validate(rtype, obj, None)
         if self.store.get(rtype.qualified_plural, meta.get("namespace", ""), meta["name"]) is not None:
@@ -217,42 +219,10 @@ class Registry:
         return listed
 
     def evict(self, namespace: str, name: str, eviction: Any) -> None:
-        """policy/v1 Eviction: mark the pod DisruptionTarget, then delete it, as upstream."""
-        pods = kinds.find("", "v1", "pods")
-        assert pods is not None
-        if not isinstance(eviction, dict) or eviction.get("kind") not in (None, "Eviction"):
-            raise BadRequest("the body of the request was not an Eviction")
-        evicted_name = (eviction.get("metadata") or {}).get("name")
-        if evicted_name and evicted_name != name:
-            raise BadRequest("name in URL does not match name in Eviction object")
-        pod = self._require(pods, namespace, name)
-        raw_options = eviction.get("deleteOptions") or {}
-        preconditions = raw_options.get("preconditions") or {}
-        options = DeleteOptions(
-            dry_run=bool(raw_options.get("dryRun")),
-            grace_period_seconds=raw_options.get("gracePeriodSeconds"),
-            propagation_policy=raw_options.get("propagationPolicy"),
-            precondition_uid=preconditions.get("uid"),
-            precondition_resource_version=preconditions.get("resourceVersion"),
-        )
-        self._check_preconditions(pods, pod, options)
-        if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed") and not options.dry_run:
-            updated = copy.deepcopy(pod)
-            conditions = [
-                c for c in (updated.setdefault("status", {}).get("conditions") or []) if c.get("type") != "DisruptionTarget"
-            ]
-            conditions.append(
-                {
-                    "type": "DisruptionTarget",
-                    "status": "True",
-                    "reason": "EvictionByEvictionAPI",
-                    "message": "Eviction API: evicting",
-                    "lastTransitionTime": self.now(),
-                }
-            )
-            updated["status"]["conditions"] = conditions
-            self._write_update(pods, pod, updated, WriteOptions(field_manager="eviction"), "status")
-        self.delete(pods, namespace, name, options)
+        _pod_subresources.evict(self, namespace, name, eviction)
+
+    def bind(self, namespace: str, name: str, binding: Any) -> None:
+        _pod_subresources.bind(self, namespace, name, binding)
 
     def finalize_namespace(self, name: str) -> None:
         """Remove a terminating namespace whose content is gone (the namespace controller's last step)."""
@@ -346,6 +316,19 @@ class Registry:
             causes += rtype.validate(obj, old)
         if causes:
             raise Invalid.of(rtype.kind, obj["metadata"].get("name", ""), causes, rtype.group)
+
+    def _allocate_cluster_ip(self, service: Obj) -> None:
+        """Upstream's service REST hands out a ClusterIP on create, unless headless or ExternalName."""
+        spec = service.setdefault("spec", {})
+        if spec.get("type") == "ExternalName" or spec.get("clusterIP"):
+            return
+        taken = {
+            str((other.get("spec") or {}).get("clusterIP"))
+            for other in self.store.list(kinds.SERVICE.qualified_plural)
+        }
+        address = kinds.allocate_cluster_ip(taken)
+        spec["clusterIP"] = address
+        spec["clusterIPs"] = [address]
 
     @staticmethod
     def _ignored(rtype: ResourceType, subresource: str | None) -> frozenset[str]:

@@ -6,7 +6,7 @@ killed at any moment restarts with the same objects, resourceVersions and
 watch history. Reads are served from memory.
 """
 
-from ._events import WatchEvent, Watcher
+from ._events import Watcher, WatchEvent
 from ._sqlite import Store
 
 __all__ = ["Store", "WatchEvent", "Watcher"]

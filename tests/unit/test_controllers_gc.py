@@ -1,0 +1,91 @@
+"""The garbage collector's decisions, one sweep at a time over an in-process registry."""
+
+import pytest
+
+from jobyard.cluster.client import LocalClient
+from jobyard.cluster.controllers import GarbageCollector
+from jobyard.cluster.registry import DeleteOptions, Registry
+from jobyard.cluster.server import _bootstrap
+from jobyard.cluster.store import Store
+
+
+@pytest.fixture
+def client(tmp_path):
+    store = Store(tmp_path / "gc.db")
+    registry = Registry(store, clock=lambda: 1_800_000_000.0)
+    _bootstrap(registry)
+    yield LocalClient(registry, "test")
+    store.close()
+
+
+def configmap(name, owners=(), finalizers=()):
+    meta = {"name": name}
+    if owners:
+        meta["ownerReferences"] = [
+            {"apiVersion": "v1", "kind": "ConfigMap", "name": o["metadata"]["name"], "uid": o["metadata"]["uid"], **extra}
+            for o, extra in owners
+        ]
+    if finalizers:
+        meta["finalizers"] = list(finalizers)
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta}
+
+
+def names(client):
+    return sorted(o["metadata"]["name"] for o in client.list("configmaps", "default"))
+
+
+def sweep(client):
+    GarbageCollector(client).sweep()
+
+
+def test_a_dependent_whose_only_owner_is_gone_is_deleted(client):
+    owner = client.create("configmaps", "default", configmap("owner"))
+    client.create("configmaps", "default", configmap("child", [(owner, {})]))
+    client.delete("configmaps", "default", "owner", DeleteOptions(propagation_policy="Background"))
+    sweep(client)
+    assert names(client) == []
+
+
+def test_a_dependent_with_a_live_owner_loses_only_the_dangling_reference(client):
+    alive = client.create("configmaps", "default", configmap("alive"))
+    gone = client.create("configmaps", "default", configmap("gone"))
+    client.create("configmaps", "default", configmap("child", [(alive, {}), (gone, {})]))
+    client.delete("configmaps", "default", "gone")
+    sweep(client)
+    child = client.get("configmaps", "default", "child")
+    assert [ref["name"] for ref in child["metadata"]["ownerReferences"]] == ["alive"]
+
+
+def test_orphan_deletion_strips_the_owner_reference_then_removes_the_owner(client):
+    owner = client.create("configmaps", "default", configmap("owner"))
+    client.create("configmaps", "default", configmap("child", [(owner, {})]))
+    client.delete("configmaps", "default", "owner", DeleteOptions(propagation_policy="Orphan"))
+    assert client.get("configmaps", "default", "owner")["metadata"]["finalizers"] == ["orphan"]
+    sweep(client)
+    assert names(client) == ["child"]
+    assert "ownerReferences" not in client.get("configmaps", "default", "child")["metadata"]
+
+
+def test_foreground_deletion_keeps_the_owner_until_blocking_dependents_are_gone(client):
+    owner = client.create("configmaps", "default", configmap("owner"))
+    client.create(
+        "configmaps", "default", configmap("child", [(owner, {"blockOwnerDeletion": True})], finalizers=["test/hold"])
+    )
+    client.delete("configmaps", "default", "owner", DeleteOptions(propagation_policy="Foreground"))
+    sweep(client)
+    assert names(client) == ["child", "owner"]
+    assert client.get("configmaps", "default", "child")["metadata"].get("deletionTimestamp")
+    child = client.get("configmaps", "default", "child")
+    child["metadata"]["finalizers"] = []
+    client.update("configmaps", child)
+    sweep(client)
+    assert names(client) == []
+
+
+def test_an_owner_of_the_same_name_but_another_uid_does_not_keep_a_dependent(client):
+    owner = client.create("configmaps", "default", configmap("owner"))
+    client.create("configmaps", "default", configmap("child", [(owner, {})]))
+    client.delete("configmaps", "default", "owner")
+    client.create("configmaps", "default", configmap("owner"))
+    sweep(client)
+    assert names(client) == ["owner"]
