@@ -50,7 +50,8 @@ def up(
     def on_ready() -> None:
         kubeconfig = config.kubeconfig_path
         reserved = console_port if console else None
-        out.print(messages.ready(kubeconfig, _server_url(kubeconfig), reserved))
+        # Paths and commands are meant to be copied: never wrap them.
+        out.print(messages.ready(kubeconfig, _server_url(kubeconfig), reserved), soft_wrap=True)
 
     try:
         server.run(config, on_ready=on_ready)

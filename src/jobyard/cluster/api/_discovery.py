@@ -22,10 +22,6 @@ _SUBRESOURCES: dict[str, tuple[tuple[str, ...], str | None, str, str]] = {
     "finalize": (("update",), None, "", ""),
 }
 
-# Groups served with no resources of their own: kubectl drain looks for policy/v1
-# to learn which Eviction version to send to pods/eviction.
-_EXTRA_GROUP_VERSIONS = ("policy/v1",)
-
 
 def version_info() -> Obj:
     major, minor, _ = KUBERNETES_SCHEMA_VERSION.split(".")
@@ -48,9 +44,6 @@ def group_versions(rtypes: Iterable[ResourceType]) -> list[str]:
     for rtype in rtypes:
         if rtype.group_version not in seen:
             seen.append(rtype.group_version)
-    for extra in _EXTRA_GROUP_VERSIONS:
-        if extra not in seen:
-            seen.append(extra)
     return seen
 
 

@@ -9,7 +9,7 @@ import yaml
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
-from jobyard.cluster import schema
+from jobyard.cluster import protobuf, schema
 from jobyard.cluster.errors import BadRequest, RequestTooLarge, UnsupportedMediaType
 from jobyard.cluster.registry import (
     APPLY_PATCH,
@@ -51,10 +51,13 @@ def decode(raw: bytes, media: str, *, patch: bool = False) -> tuple[Any, tuple[s
             f"the body of the request was in an unknown format - accepted media types include: "
             f"{', '.join(sorted(PATCH_TYPES))}"
         )
+    if not patch and media == protobuf.MEDIA_TYPE:
+        # Typed client-go clients (kubectl create namespace/configmap/job ...) send protobuf.
+        return protobuf.decode_object(raw), ()
     if not patch and media not in _JSON_TYPES + _YAML_TYPES:
         raise UnsupportedMediaType(
-            'the body of the request was in an unknown format - accepted media types include: '
-            'application/json, application/yaml'
+            "the body of the request was in an unknown format - accepted media types include: "
+            f"application/json, application/yaml, {protobuf.MEDIA_TYPE}"
         )
     try:
         text = raw.decode("utf-8")

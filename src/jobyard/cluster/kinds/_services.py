@@ -9,7 +9,7 @@ from jobyard.cluster.errors import Cause
 
 from ._base import Column, ResourceType, metadata_field_labels
 from ._causes import duplicate, invalid, not_supported, required
-from ._names import port_name
+from ._names import dns1123_label, port_name
 from ._tables import age_cell, age_column, described, format_labels, name_column
 
 __all__ = ["SERVICE", "SERVICE_CIDR", "allocate_cluster_ip"]
@@ -100,7 +100,7 @@ def _validate_ports(ports: list[Obj]) -> list[Cause]:
         if len(ports) > 1 and not name:
             causes.append(required(f"{at}.name"))
         elif name:
-            causes += [invalid(f"{at}.name", name, message) for message in port_name(name)]
+            causes += [invalid(f"{at}.name", name, message) for message in dns1123_label(name)]
             if name in names:
                 causes.append(duplicate(f"{at}.name", name))
             names.add(name)

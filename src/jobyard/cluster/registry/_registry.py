@@ -78,6 +78,12 @@ class Registry:
     def create(
         self, rtype: ResourceType, namespace: str, body: Any, options: WriteOptions = WriteOptions()
     ) -> tuple[Obj, list[str]]:
+        return self._create(rtype, namespace, body, options, applied=False)
+
+    def _create(
+        self, rtype: ResourceType, namespace: str, body: Any, options: WriteOptions, *, applied: bool
+    ) -> tuple[Obj, list[str]]:
+        """Create; ``applied`` objects come with the managedFields server-side apply computed."""
         obj = self._decode(rtype, body)
         warnings = self._check_fields(rtype, obj, options)
         meta = obj["metadata"]
@@ -103,9 +109,10 @@ class Registry:
                 group=rtype.group,
                 kind=rtype.plural,
             )
-        obj = patching.record_update(
-            None, obj, self._manager(options), now, rtype.definition, ignored_fields=self._ignored(rtype, None)
-        )
+        if not applied:
+            obj = patching.record_update(
+                None, obj, self._manager(options), now, rtype.definition, ignored_fields=self._ignored(rtype, None)
+            )
         if options.dry_run:
             return obj, warnings
         return self.store.put(rtype.qualified_plural, obj, "ADDED"), warnings
@@ -342,7 +349,14 @@ class Registry:
         return options.field_manager or "unknown"
 
     def _write_update(
-        self, rtype: ResourceType, old: Obj, new: Obj, options: WriteOptions, subresource: str | None
+        self,
+        rtype: ResourceType,
+        old: Obj,
+        new: Obj,
+        options: WriteOptions,
+        subresource: str | None,
+        *,
+        applied: bool = False,
     ) -> Obj:
         meta, old_meta = new["metadata"], old["metadata"]
         wanted_version = meta.get("resourceVersion")
@@ -383,15 +397,16 @@ class Registry:
         self._validate(rtype, new, old, subresource)
         if without_volatile(new) == without_volatile(old):
             return old
-        new = patching.record_update(
-            old,
-            new,
-            self._manager(options),
-            self.now(),
-            rtype.definition,
-            subresource=subresource or "",
-            ignored_fields=self._ignored(rtype, subresource),
-        )
+        if not applied:
+            new = patching.record_update(
+                old,
+                new,
+                self._manager(options),
+                self.now(),
+                rtype.definition,
+                subresource=subresource or "",
+                ignored_fields=self._ignored(rtype, subresource),
+            )
         if options.dry_run:
             return new
         if meta.get("deletionTimestamp") and not meta.get("finalizers") and not self._waits_for_finalization(rtype):
@@ -432,8 +447,8 @@ class Registry:
             ignored_fields=self._ignored(rtype, subresource),
         )
         if live is None:
-            return self.create(rtype, namespace, merged, options)
-        return self._write_update(rtype, live, merged, options, subresource), warnings
+            return self._create(rtype, namespace, merged, options, applied=True)
+        return self._write_update(rtype, live, merged, options, subresource, applied=True), warnings
 
     @staticmethod
     def _check_preconditions(rtype: ResourceType, obj: Obj, options: DeleteOptions) -> None:
