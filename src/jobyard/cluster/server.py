@@ -16,7 +16,12 @@ from jobyard.cluster import datadir, kinds, pki
 from jobyard.cluster.api import ApiServer
 from jobyard.cluster.client import LocalClient
 from jobyard.cluster.config import ClusterConfig
-from jobyard.cluster.controllers import GarbageCollector, NamespaceController, ServiceAccountController
+from jobyard.cluster.controllers import (
+    GarbageCollector,
+    NamespaceController,
+    ServiceAccountController,
+    TTLAfterFinishedController,
+)
 from jobyard.cluster.errors import AlreadyExists
 from jobyard.cluster.registry import Registry
 from jobyard.cluster.store import Store
@@ -116,6 +121,7 @@ async def serve(config: ClusterConfig, *, on_ready: Callable[[Cluster], None] | 
                 NamespaceController(LocalClient(registry, "namespace-controller")),
                 ServiceAccountController(LocalClient(registry, "serviceaccount-controller")),
                 GarbageCollector(LocalClient(registry, "generic-garbage-collector")),
+                TTLAfterFinishedController(LocalClient(registry, "ttl-after-finished-controller")),
             ]
             tasks = [asyncio.create_task(controller.run()) for controller in controllers]
             serving = asyncio.create_task(server.serve())

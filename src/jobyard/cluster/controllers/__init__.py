@@ -4,5 +4,6 @@ from ._runtime import Controller, WorkQueue
 from .gc import GarbageCollector
 from .namespace import NamespaceController
 from .serviceaccount import ServiceAccountController
+from .ttl import TTLAfterFinishedController
 
-__all__ = ["Controller", "GarbageCollector", "NamespaceController", "ServiceAccountController", "WorkQueue"]
+__all__ = ["Controller", "GarbageCollector", "NamespaceController", "ServiceAccountController", "TTLAfterFinishedController", "WorkQueue"]
