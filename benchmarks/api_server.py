@@ -108,7 +108,7 @@ class Server:
             if kubeconfig.exists():
                 try:
                     self._read_kubeconfig(kubeconfig)
-                    response = httpx.get(f"{self.url}/readyz", verify=self.ssl_context, timeout=2)
+                    response = httpx.get(f"{self.url}/readyz", verify=self.ssl_context or True, timeout=2)
                     if response.status_code == 200:
                         return
                 except (httpx.HTTPError, yaml.YAMLError, KeyError, TypeError, ValueError):
@@ -425,6 +425,8 @@ async def benchmark(server: Server, args: argparse.Namespace) -> list[Row]:
     pid = server.process.pid
     idle_rss, _ = rss_mb(pid)
     print(f"server pid {pid}, {server.url}, data dir {server.data_dir}")
+    # Other work on the machine shows up in every percentile: say how busy it was.
+    print("load average before: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
     print(f"idle RSS after start (nothing stored): {idle_rss:.1f} MB")
 
     async with server.client() as client, server.client(connections=1) as watch_client:
@@ -472,10 +474,12 @@ async def benchmark(server: Server, args: argparse.Namespace) -> list[Row]:
             pass
 
     loaded_rss, peak_rss = rss_mb(pid)
+    print("load average after: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
 
     lat = results.latencies
     writes = [s for op in WRITES for s in lat[op]]
-    watch = [recorder.arrivals[w.resource_version] - w.sent for w in results.writes if w.resource_version in recorder.arrivals]
+    arrivals = recorder.arrivals
+    watch = [arrivals[w.resource_version] - w.sent for w in results.writes if w.resource_version in arrivals]
     missed = len(results.writes) - len(watch)
 
     print("\nlatency (client-side, from request sent to response read):")

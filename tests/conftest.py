@@ -107,4 +107,3 @@ def kubectl_binary(version: str) -> str | None:
         return None
     candidate = Path(kubectl).resolve().parent / f"kubectl.{version}"
     return str(candidate) if candidate.exists() else None
-

@@ -1,32 +1,20 @@
-"""Raw-HTTP access to a running embedded cluster, and small object builders.
-
-Tests here speak HTTP to the real server (no client library in between), so
-each one checks the wire behaviour upstream's API machinery defines.
-"""
+"""Fixtures for raw-HTTP tests: a client bound to the shared cluster, a namespace per test."""
 
 from __future__ import annotations
 
 import itertools
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import RunningCluster
+from conftest import RunningCluster, free_port
 
-Obj = dict[str, Any]
+from .support import client_for, namespace_manifest, wait_for_default_service_account
 
 _namespace_numbers = itertools.count()
-
-
-def client_for(running: RunningCluster, *, token: str | None = None, timeout: float = 10.0) -> httpx.Client:
-    """An httpx client that trusts the cluster's CA and sends its admin token."""
-    token = running.token if token is None else token
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.Client(base_url=running.url, verify=str(running.ca_file), headers=headers, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -38,102 +26,27 @@ def api(shared_cluster: RunningCluster) -> Iterator[httpx.Client]:
 @pytest.fixture
 def namespace(api: httpx.Client, request: pytest.FixtureRequest) -> str:
     """A fresh namespace on the shared cluster, named after the test."""
-    base = "".join(c if c.isalnum() else "-" for c in request.node.name.lower()).strip("-")[:50].strip("-")
+    base = "".join(c if c.isalnum() else "-" for c in request.node.name.lower())[:50].strip("-")
     name = f"{base}-{next(_namespace_numbers)}"
     response = api.post("/api/v1/namespaces", json=namespace_manifest(name))
     assert response.status_code == 201, response.text
+    # The serviceaccount controller writes the namespace's `default` account
+    # on its own; waiting for it keeps "the store did not change" checks exact.
+    wait_for_default_service_account(api, name)
     return name
 
 
-# Builders
+@pytest.fixture
+def start_cluster(cluster_config) -> Iterator[Callable[..., RunningCluster]]:
+    """Starts a cluster of its own with some settings changed; stopped after the test."""
+    started: list[RunningCluster] = []
 
+    def start(**changes: Any) -> RunningCluster:
+        config = replace(cluster_config, api_port=free_port(), **changes)
+        running = RunningCluster(config).start()
+        started.append(running)
+        return running
 
-def namespace_manifest(name: str) -> Obj:
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-
-
-def configmap(name: str = "cm", *, labels: dict[str, str] | None = None, data: dict[str, str] | None = None) -> Obj:
-    meta: Obj = {"name": name}
-    if labels is not None:
-        meta["labels"] = labels
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data or {"key": "value"}}
-
-
-def container(name: str = "main", image: str = "busybox:1.36") -> Obj:
-    return {"name": name, "image": image, "command": ["true"]}
-
-
-def pod(name: str = "pod", *, labels: dict[str, str] | None = None, node_name: str | None = None) -> Obj:
-    spec: Obj = {"containers": [container()]}
-    if node_name is not None:
-        spec["nodeName"] = node_name
-    meta: Obj = {"name": name}
-    if labels is not None:
-        meta["labels"] = labels
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}
-
-
-def job(name: str = "job", **spec: Any) -> Obj:
-    template = {"spec": {"restartPolicy": "Never", "containers": [container()]}}
-    return {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": {"name": name},
-        "spec": {"template": template, **spec},
-    }
-
-
-# URLs
-
-
-def configmaps_url(namespace: str, name: str = "") -> str:
-    return f"/api/v1/namespaces/{namespace}/configmaps" + (f"/{name}" if name else "")
-
-
-def pods_url(namespace: str, name: str = "") -> str:
-    return f"/api/v1/namespaces/{namespace}/pods" + (f"/{name}" if name else "")
-
-
-def jobs_url(namespace: str, name: str = "") -> str:
-    return f"/apis/batch/v1/namespaces/{namespace}/jobs" + (f"/{name}" if name else "")
-
-
-# Helpers
-
-
-def create(api: httpx.Client, url: str, body: Obj, **params: Any) -> Obj:
-    response = api.post(url, json=body, params=params)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def assert_status(response: httpx.Response, code: int, reason: str | None = None) -> Obj:
-    """The response is a failure ``Status`` with ``code`` (and ``reason``)."""
-    assert response.status_code == code, response.text
-    status = response.json()
-    assert status["kind"] == "Status"
-    assert status["apiVersion"] == "v1"
-    assert status["status"] == "Failure"
-    assert status["code"] == code
-    if reason is not None:
-        assert status["reason"] == reason, status
-    return status
-
-
-@contextmanager
-def store_unchanged(running: RunningCluster) -> Iterator[None]:
-    """Asserts the block wrote nothing: the global resourceVersion stays put."""
-    before = running.cluster.store.resource_version
-    yield
-    assert running.cluster.store.resource_version == before
-
-
-def watch_events(response: httpx.Response) -> Iterator[Obj]:
-    """Events of a raw watch stream, one JSON object a line."""
-    for line in response.iter_lines():
-        if line.strip():
-            yield json.loads(line)
-
-
-def take(events: Iterator[Obj], count: int) -> list[Obj]:
-    return [next(events) for _ in range(count)]
+    yield start
+    for running in started:
+        running.stop()

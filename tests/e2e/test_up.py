@@ -44,9 +44,7 @@ class JobyardUp:
         return [JOBYARD, "up", "--data-dir", str(self.data_dir), "--api-port", str(self.port), "--no-console"]
 
     def start(self) -> JobyardUp:
-        self.process = subprocess.Popen(
-            self.command(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         return self
 
     def wait_ready(self) -> None:

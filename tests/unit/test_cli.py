@@ -31,9 +31,7 @@ class FakeServer:
         with DataDirLock(prepare(config.data_dir)):
             if self.failure is not None:
                 raise self.failure
-            write_kubeconfig(
-                config.kubeconfig_path, f"https://{config.host}:{config.api_port}", b"CA", "t"
-            )
+            write_kubeconfig(config.kubeconfig_path, f"https://{config.host}:{config.api_port}", b"CA", "t")
             if on_ready is not None:
                 on_ready()
 
@@ -86,9 +84,7 @@ def test_version_prints_the_package_version():
 
 
 def test_python_dash_m_jobyard_is_the_command():
-    result = subprocess.run(
-        [sys.executable, "-m", "jobyard", "version"], capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([sys.executable, "-m", "jobyard", "version"], capture_output=True, text=True, check=True)
 
     assert result.stdout.strip() == f"jobyard {__version__}"
 

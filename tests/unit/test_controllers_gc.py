@@ -22,7 +22,13 @@ def configmap(name, owners=(), finalizers=()):
     meta = {"name": name}
     if owners:
         meta["ownerReferences"] = [
-            {"apiVersion": "v1", "kind": "ConfigMap", "name": o["metadata"]["name"], "uid": o["metadata"]["uid"], **extra}
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "name": o["metadata"]["name"],
+                "uid": o["metadata"]["uid"],
+                **extra,
+            }
             for o, extra in owners
         ]
     if finalizers:

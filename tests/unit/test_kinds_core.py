@@ -35,7 +35,10 @@ def test_namespace_row_and_field_labels() -> None:
 def test_endpoints_cell_shows_three_then_counts_the_rest() -> None:
     subset = {"addresses": [{"ip": f"10.0.0.{n}"} for n in range(1, 5)], "ports": [{"port": 80}]}
     assert ENDPOINTS.row is not None
-    assert ENDPOINTS.row({"metadata": {"name": "e"}, "subsets": [subset]}, 0)[1] == "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 1 more..."
+    assert (
+        ENDPOINTS.row({"metadata": {"name": "e"}, "subsets": [subset]}, 0)[1]
+        == "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 1 more..."
+    )
     assert ENDPOINTS.row({"metadata": {"name": "e"}}, 0)[1] == "<none>"
 
 
@@ -50,13 +53,28 @@ def test_node_row() -> None:
         },
     }
     assert NODE.row is not None
-    assert NODE.row(body, 0) == ["n1", "Ready,SchedulingDisabled", "control-plane", "<unknown>", "v1.33.0", "192.168.1.2", "<none>", "<unknown>", "<unknown>", "<unknown>"]
+    assert NODE.row(body, 0) == [
+        "n1",
+        "Ready,SchedulingDisabled",
+        "control-plane",
+        "<unknown>",
+        "v1.33.0",
+        "192.168.1.2",
+        "<none>",
+        "<unknown>",
+        "<unknown>",
+        "<unknown>",
+    ]
     assert NODE.field_labels(body)["spec.unschedulable"] == "true"
 
 
 def test_service_account_row_counts_secrets() -> None:
     assert SERVICE_ACCOUNT.row is not None
-    assert SERVICE_ACCOUNT.row({"metadata": {"name": "default"}, "secrets": [{"name": "x"}]}, 0) == ["default", 1, "<unknown>"]
+    assert SERVICE_ACCOUNT.row({"metadata": {"name": "default"}, "secrets": [{"name": "x"}]}, 0) == [
+        "default",
+        1,
+        "<unknown>",
+    ]
 
 
 def event(**fields: Any) -> dict[str, Any]:
@@ -88,6 +106,17 @@ def test_new_style_event_needs_reporting_fields() -> None:
 def test_event_row_and_field_labels() -> None:
     body = event(firstTimestamp="2024-05-01T10:00:00Z", lastTimestamp="2024-05-01T10:01:00Z", count=2)
     assert EVENT.row is not None
-    assert EVENT.row(body, 1714557690.0) == ["30s", "Normal", "Completed", "job/pi", "", "job-controller", "Job completed", "90s", 2, "pi.1"]
+    assert EVENT.row(body, 1714557690.0) == [
+        "30s",
+        "Normal",
+        "Completed",
+        "job/pi",
+        "",
+        "job-controller",
+        "Job completed",
+        "90s",
+        2,
+        "pi.1",
+    ]
     labels = EVENT.field_labels(body)
     assert (labels["involvedObject.kind"], labels["source"], labels["reason"]) == ("Job", "job-controller", "Completed")

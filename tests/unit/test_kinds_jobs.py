@@ -19,9 +19,7 @@ def job(name: str = "pi", **spec: Any) -> dict[str, Any]:
         "kind": "Job",
         "metadata": {"name": name, "namespace": "default", "uid": UID},
         "spec": {
-            "template": {
-                "spec": {"restartPolicy": "Never", "containers": [{"name": "pi", "image": "busybox:1.36"}]}
-            },
+            "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "pi", "image": "busybox:1.36"}]}},
             **spec,
         },
     }
@@ -48,10 +46,24 @@ def test_defaults_match_upstream_for_a_minimal_job() -> None:
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
-        pytest.param({"parallelism": 3}, {"parallelism": 3, "completions": None}, id="parallelism alone leaves completions unset (work queue)"),
-        pytest.param({"completions": 4}, {"parallelism": 1, "completions": 4}, id="completions alone defaults parallelism to 1"),
-        pytest.param({"backoffLimitPerIndex": 1, "completionMode": "Indexed", "completions": 2}, {"backoffLimit": 2147483647}, id="backoffLimit is MaxInt32 with backoffLimitPerIndex"),
-        pytest.param({"podFailurePolicy": {"rules": []}}, {"podReplacementPolicy": "Failed"}, id="podReplacementPolicy is Failed with a podFailurePolicy"),
+        pytest.param(
+            {"parallelism": 3},
+            {"parallelism": 3, "completions": None},
+            id="parallelism alone leaves completions unset (work queue)",
+        ),
+        pytest.param(
+            {"completions": 4}, {"parallelism": 1, "completions": 4}, id="completions alone defaults parallelism to 1"
+        ),
+        pytest.param(
+            {"backoffLimitPerIndex": 1, "completionMode": "Indexed", "completions": 2},
+            {"backoffLimit": 2147483647},
+            id="backoffLimit is MaxInt32 with backoffLimitPerIndex",
+        ),
+        pytest.param(
+            {"podFailurePolicy": {"rules": []}},
+            {"podReplacementPolicy": "Failed"},
+            id="podReplacementPolicy is Failed with a podFailurePolicy",
+        ),
     ],
 )
 def test_spec_defaults(given: dict[str, Any], expected: dict[str, Any]) -> None:
@@ -88,7 +100,10 @@ def test_generated_selector_and_template_labels() -> None:
 
 def test_manual_selector_is_kept() -> None:
     selector = {"matchLabels": {"app": "x"}}
-    template = {"metadata": {"labels": {"app": "x"}}, "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}]}}
+    template = {
+        "metadata": {"labels": {"app": "x"}},
+        "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}]},
+    }
     body = job(manualSelector=True, selector=selector, template=template)
     assert body["spec"]["selector"] == selector
     assert JOB.validate(body, None) == []
@@ -99,35 +114,170 @@ def test_valid_job_has_no_causes() -> None:
 
 
 INVALID_ON_CREATE = [
-    pytest.param({"parallelism": -1}, "spec.parallelism: Invalid value: -1: must be greater than or equal to 0", id="parallelism must be non-negative"),
-    pytest.param({"completions": -1}, "spec.completions: Invalid value: -1: must be greater than or equal to 0", id="completions must be non-negative"),
-    pytest.param({"backoffLimit": -1}, "spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0", id="backoffLimit must be non-negative"),
-    pytest.param({"activeDeadlineSeconds": -1}, "spec.activeDeadlineSeconds: Invalid value: -1: must be greater than or equal to 0", id="activeDeadlineSeconds must be non-negative"),
-    pytest.param({"ttlSecondsAfterFinished": -1}, "spec.ttlSecondsAfterFinished: Invalid value: -1: must be greater than or equal to 0", id="ttlSecondsAfterFinished must be non-negative"),
-    pytest.param({"completionMode": "Sometimes"}, 'spec.completionMode: Unsupported value: "Sometimes": supported values: "NonIndexed", "Indexed"', id="completionMode is NonIndexed or Indexed"),
-    pytest.param({"completionMode": "Indexed", "parallelism": 2}, "spec.completions: Required value: when completion mode is Indexed", id="Indexed requires completions"),
-    pytest.param({"completionMode": "Indexed", "completions": 5, "parallelism": 100001}, "spec.parallelism: Invalid value: 100001: must be less than or equal to 100000 when completion mode is Indexed", id="Indexed parallelism is at most 100000"),
-    pytest.param({"backoffLimitPerIndex": 1}, "spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode", id="backoffLimitPerIndex is Indexed only"),
-    pytest.param({"backoffLimitPerIndex": -1, "completionMode": "Indexed", "completions": 2}, "spec.backoffLimitPerIndex: Invalid value: -1: must be greater than or equal to 0", id="backoffLimitPerIndex must be non-negative"),
-    pytest.param({"maxFailedIndexes": 1, "completionMode": "Indexed", "completions": 2}, "spec.backoffLimitPerIndex: Required value: when maxFailedIndexes is specified", id="maxFailedIndexes needs backoffLimitPerIndex"),
-    pytest.param({"maxFailedIndexes": 3, "backoffLimitPerIndex": 1, "completionMode": "Indexed", "completions": 2}, "spec.maxFailedIndexes: Invalid value: 3: must be less than or equal to completions", id="maxFailedIndexes is at most completions"),
-    pytest.param({"maxFailedIndexes": -1, "backoffLimitPerIndex": 1, "completionMode": "Indexed", "completions": 2}, "spec.maxFailedIndexes: Invalid value: -1: must be greater than or equal to 0", id="maxFailedIndexes must be non-negative"),
-    pytest.param({"maxFailedIndexes": 100001, "backoffLimitPerIndex": 1, "completionMode": "Indexed", "completions": 200000, "parallelism": 1}, "spec.maxFailedIndexes: Invalid value: 100001: must be less than or equal to 100000", id="maxFailedIndexes is at most 100000"),
-    pytest.param({"backoffLimitPerIndex": 1, "completionMode": "Indexed", "completions": 100001, "parallelism": 1}, "spec.maxFailedIndexes: Required value: must be specified when completions is above 100000", id="maxFailedIndexes is required above 100000 completions with backoffLimitPerIndex"),
-    pytest.param({"backoffLimitPerIndex": 1, "maxFailedIndexes": 1, "completionMode": "Indexed", "completions": 100001, "parallelism": 10001}, "spec.parallelism: Invalid value: 10001: must be less than or equal to 10000 when completions are above 100000 and used with backoff limit per index", id="parallelism is at most 10000 above 100000 completions with backoffLimitPerIndex"),
-    pytest.param({"managedBy": "controller"}, 'spec.managedBy: Invalid value: "controller": must be a domain-prefixed path (such as "acme.io/foo")', id="managedBy must be a domain-prefixed path"),
-    pytest.param({"managedBy": "acme.io/" + "x" * 60}, "spec.managedBy: Too long: may not be longer than 63", id="managedBy is at most 63 characters"),
-    pytest.param({"podReplacementPolicy": "Sometimes"}, 'spec.podReplacementPolicy: Unsupported value: "Sometimes": supported values: "Failed", "TerminatingOrFailed"', id="podReplacementPolicy is one of two values"),
-    pytest.param({"podReplacementPolicy": "TerminatingOrFailed", "podFailurePolicy": {"rules": [{"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1]}}]}}, 'spec.podReplacementPolicy: Unsupported value: "TerminatingOrFailed": supported values: "Failed"', id="podReplacementPolicy must be Failed with a podFailurePolicy"),
-    pytest.param({"successPolicy": {"rules": [{"succeededCount": 1}]}}, "requires indexed completion mode", id="successPolicy is Indexed only"),
-    pytest.param({"completionMode": "Indexed", "completions": 3, "successPolicy": {"rules": []}}, "spec.successPolicy.rules: Required value: at least one rules must be specified when the successPolicy is specified", id="successPolicy needs at least one rule"),
-    pytest.param({"completionMode": "Indexed", "completions": 3, "successPolicy": {"rules": [{}] * 21}}, "spec.successPolicy.rules: Too many: 21: must have at most 20 items", id="successPolicy has at most 20 rules"),
-    pytest.param({"completionMode": "Indexed", "completions": 3, "successPolicy": {"rules": [{}]}}, "spec.successPolicy.rules[0]: Required value: at least one of succeededCount or succeededIndexes must be specified", id="a success rule names indexes or a count"),
-    pytest.param({"completionMode": "Indexed", "completions": 3, "successPolicy": {"rules": [{"succeededIndexes": "0-3"}]}}, 'spec.successPolicy.rules[0].succeededIndexes: Invalid value: "0-3": error parsing succeededIndexes: too large index: "3"', id="succeededIndexes must be below completions"),
-    pytest.param({"completionMode": "Indexed", "completions": 5, "successPolicy": {"rules": [{"succeededIndexes": "2,1"}]}}, "error parsing succeededIndexes: non-increasing order, previous: 2, current: 1", id="succeededIndexes must ascend"),
-    pytest.param({"completionMode": "Indexed", "completions": 3, "successPolicy": {"rules": [{"succeededCount": 4}]}}, "spec.successPolicy.rules[0].succeededCount: Invalid value: 4: must be less than or equal to 3 (the number of specified completions)", id="succeededCount is at most completions"),
-    pytest.param({"completionMode": "Indexed", "completions": 5, "successPolicy": {"rules": [{"succeededIndexes": "0,1", "succeededCount": 3}]}}, "spec.successPolicy.rules[0].succeededCount: Invalid value: 3: must be less than or equal to 2 (the number of indexes in the specified succeededIndexes field)", id="succeededCount is at most the number of succeededIndexes"),
-    pytest.param({"completionMode": "Indexed", "completions": 3, "successPolicy": {"rules": [{"succeededCount": -1}]}}, "spec.successPolicy.rules[0].succeededCount: Invalid value: -1: must be greater than or equal to 0", id="succeededCount must be non-negative"),
+    pytest.param(
+        {"parallelism": -1},
+        "spec.parallelism: Invalid value: -1: must be greater than or equal to 0",
+        id="parallelism must be non-negative",
+    ),
+    pytest.param(
+        {"completions": -1},
+        "spec.completions: Invalid value: -1: must be greater than or equal to 0",
+        id="completions must be non-negative",
+    ),
+    pytest.param(
+        {"backoffLimit": -1},
+        "spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0",
+        id="backoffLimit must be non-negative",
+    ),
+    pytest.param(
+        {"activeDeadlineSeconds": -1},
+        "spec.activeDeadlineSeconds: Invalid value: -1: must be greater than or equal to 0",
+        id="activeDeadlineSeconds must be non-negative",
+    ),
+    pytest.param(
+        {"ttlSecondsAfterFinished": -1},
+        "spec.ttlSecondsAfterFinished: Invalid value: -1: must be greater than or equal to 0",
+        id="ttlSecondsAfterFinished must be non-negative",
+    ),
+    pytest.param(
+        {"completionMode": "Sometimes"},
+        'spec.completionMode: Unsupported value: "Sometimes": supported values: "NonIndexed", "Indexed"',
+        id="completionMode is NonIndexed or Indexed",
+    ),
+    pytest.param(
+        {"completionMode": "Indexed", "parallelism": 2},
+        "spec.completions: Required value: when completion mode is Indexed",
+        id="Indexed requires completions",
+    ),
+    pytest.param(
+        {"completionMode": "Indexed", "completions": 5, "parallelism": 100001},
+        "spec.parallelism: Invalid value: 100001: must be less than or equal to 100000 when completion mode is Indexed",
+        id="Indexed parallelism is at most 100000",
+    ),
+    pytest.param(
+        {"backoffLimitPerIndex": 1},
+        "spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode",
+        id="backoffLimitPerIndex is Indexed only",
+    ),
+    pytest.param(
+        {"backoffLimitPerIndex": -1, "completionMode": "Indexed", "completions": 2},
+        "spec.backoffLimitPerIndex: Invalid value: -1: must be greater than or equal to 0",
+        id="backoffLimitPerIndex must be non-negative",
+    ),
+    pytest.param(
+        {"maxFailedIndexes": 1, "completionMode": "Indexed", "completions": 2},
+        "spec.backoffLimitPerIndex: Required value: when maxFailedIndexes is specified",
+        id="maxFailedIndexes needs backoffLimitPerIndex",
+    ),
+    pytest.param(
+        {"maxFailedIndexes": 3, "backoffLimitPerIndex": 1, "completionMode": "Indexed", "completions": 2},
+        "spec.maxFailedIndexes: Invalid value: 3: must be less than or equal to completions",
+        id="maxFailedIndexes is at most completions",
+    ),
+    pytest.param(
+        {"maxFailedIndexes": -1, "backoffLimitPerIndex": 1, "completionMode": "Indexed", "completions": 2},
+        "spec.maxFailedIndexes: Invalid value: -1: must be greater than or equal to 0",
+        id="maxFailedIndexes must be non-negative",
+    ),
+    pytest.param(
+        {
+            "maxFailedIndexes": 100001,
+            "backoffLimitPerIndex": 1,
+            "completionMode": "Indexed",
+            "completions": 200000,
+            "parallelism": 1,
+        },
+        "spec.maxFailedIndexes: Invalid value: 100001: must be less than or equal to 100000",
+        id="maxFailedIndexes is at most 100000",
+    ),
+    pytest.param(
+        {"backoffLimitPerIndex": 1, "completionMode": "Indexed", "completions": 100001, "parallelism": 1},
+        "spec.maxFailedIndexes: Required value: must be specified when completions is above 100000",
+        id="maxFailedIndexes is required above 100000 completions with backoffLimitPerIndex",
+    ),
+    pytest.param(
+        {
+            "backoffLimitPerIndex": 1,
+            "maxFailedIndexes": 1,
+            "completionMode": "Indexed",
+            "completions": 100001,
+            "parallelism": 10001,
+        },
+        "spec.parallelism: Invalid value: 10001: must be less than or equal to 10000 when completions are above 100000 and used with backoff limit per index",
+        id="parallelism is at most 10000 above 100000 completions with backoffLimitPerIndex",
+    ),
+    pytest.param(
+        {"managedBy": "controller"},
+        'spec.managedBy: Invalid value: "controller": must be a domain-prefixed path (such as "acme.io/foo")',
+        id="managedBy must be a domain-prefixed path",
+    ),
+    pytest.param(
+        {"managedBy": "acme.io/" + "x" * 60},
+        "spec.managedBy: Too long: may not be longer than 63",
+        id="managedBy is at most 63 characters",
+    ),
+    pytest.param(
+        {"podReplacementPolicy": "Sometimes"},
+        'spec.podReplacementPolicy: Unsupported value: "Sometimes": supported values: "Failed", "TerminatingOrFailed"',
+        id="podReplacementPolicy is one of two values",
+    ),
+    pytest.param(
+        {
+            "podReplacementPolicy": "TerminatingOrFailed",
+            "podFailurePolicy": {"rules": [{"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1]}}]},
+        },
+        'spec.podReplacementPolicy: Unsupported value: "TerminatingOrFailed": supported values: "Failed"',
+        id="podReplacementPolicy must be Failed with a podFailurePolicy",
+    ),
+    pytest.param(
+        {"successPolicy": {"rules": [{"succeededCount": 1}]}},
+        "requires indexed completion mode",
+        id="successPolicy is Indexed only",
+    ),
+    pytest.param(
+        {"completionMode": "Indexed", "completions": 3, "successPolicy": {"rules": []}},
+        "spec.successPolicy.rules: Required value: at least one rules must be specified when the successPolicy is specified",
+        id="successPolicy needs at least one rule",
+    ),
+    pytest.param(
+        {"completionMode": "Indexed", "completions": 3, "successPolicy": {"rules": [{}] * 21}},
+        "spec.successPolicy.rules: Too many: 21: must have at most 20 items",
+        id="successPolicy has at most 20 rules",
+    ),
+    pytest.param(
+        {"completionMode": "Indexed", "completions": 3, "successPolicy": {"rules": [{}]}},
+        "spec.successPolicy.rules[0]: Required value: at least one of succeededCount or succeededIndexes must be specified",
+        id="a success rule names indexes or a count",
+    ),
+    pytest.param(
+        {"completionMode": "Indexed", "completions": 3, "successPolicy": {"rules": [{"succeededIndexes": "0-3"}]}},
+        'spec.successPolicy.rules[0].succeededIndexes: Invalid value: "0-3": error parsing succeededIndexes: too large index: "3"',
+        id="succeededIndexes must be below completions",
+    ),
+    pytest.param(
+        {"completionMode": "Indexed", "completions": 5, "successPolicy": {"rules": [{"succeededIndexes": "2,1"}]}},
+        "error parsing succeededIndexes: non-increasing order, previous: 2, current: 1",
+        id="succeededIndexes must ascend",
+    ),
+    pytest.param(
+        {"completionMode": "Indexed", "completions": 3, "successPolicy": {"rules": [{"succeededCount": 4}]}},
+        "spec.successPolicy.rules[0].succeededCount: Invalid value: 4: must be less than or equal to 3 (the number of specified completions)",
+        id="succeededCount is at most completions",
+    ),
+    pytest.param(
+        {
+            "completionMode": "Indexed",
+            "completions": 5,
+            "successPolicy": {"rules": [{"succeededIndexes": "0,1", "succeededCount": 3}]},
+        },
+        "spec.successPolicy.rules[0].succeededCount: Invalid value: 3: must be less than or equal to 2 (the number of indexes in the specified succeededIndexes field)",
+        id="succeededCount is at most the number of succeededIndexes",
+    ),
+    pytest.param(
+        {"completionMode": "Indexed", "completions": 3, "successPolicy": {"rules": [{"succeededCount": -1}]}},
+        "spec.successPolicy.rules[0].succeededCount: Invalid value: -1: must be greater than or equal to 0",
+        id="succeededCount must be non-negative",
+    ),
 ]
 
 
@@ -142,21 +292,89 @@ def pod_failure_policy(*rules: dict[str, Any], **spec: Any) -> dict[str, Any]:
 
 
 POD_FAILURE_POLICY = [
-    pytest.param(pod_failure_policy(*[{"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1]}}] * 21), "spec.podFailurePolicy.rules: Too many: 21: must have at most 20 items", id="at most 20 rules"),
-    pytest.param(pod_failure_policy({"onExitCodes": {"operator": "In", "values": [1]}}), 'spec.podFailurePolicy.rules[0].action: Required value: valid values: ["Count" "FailIndex" "FailJob" "Ignore"]', id="action is required"),
-    pytest.param(pod_failure_policy({"action": "Retry", "onExitCodes": {"operator": "In", "values": [1]}}), 'spec.podFailurePolicy.rules[0].action: Unsupported value: "Retry": supported values: "Count", "FailIndex", "FailJob", "Ignore"', id="action is one of the supported actions"),
-    pytest.param(pod_failure_policy({"action": "FailIndex", "onExitCodes": {"operator": "In", "values": [1]}}), 'spec.podFailurePolicy.rules[0].action: Invalid value: "FailIndex": requires the backoffLimitPerIndex to be set', id="FailIndex needs backoffLimitPerIndex"),
-    pytest.param(pod_failure_policy({"action": "Ignore"}), "spec.podFailurePolicy.rules[0]: Invalid value: specifying one of OnExitCodes and OnPodConditions is required", id="a rule needs onExitCodes or onPodConditions"),
-    pytest.param(pod_failure_policy({"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1]}, "onPodConditions": [{"type": "X", "status": "True"}]}), "spec.podFailurePolicy.rules[0]: Invalid value: specifying both OnExitCodes and OnPodConditions is not supported", id="a rule has not both onExitCodes and onPodConditions"),
-    pytest.param(pod_failure_policy({"action": "Ignore", "onExitCodes": {"operator": "Between", "values": [1]}}), 'spec.podFailurePolicy.rules[0].onExitCodes.operator: Unsupported value: "Between": supported values: "In", "NotIn"', id="operator is In or NotIn"),
-    pytest.param(pod_failure_policy({"action": "Ignore", "onExitCodes": {"operator": "In", "values": []}}), "spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: []: at least one value is required", id="at least one exit code"),
-    pytest.param(pod_failure_policy({"action": "Ignore", "onExitCodes": {"operator": "In", "values": list(range(1, 257))}}), "spec.podFailurePolicy.rules[0].onExitCodes.values: Too many: 256: must have at most 255 items", id="at most 255 exit codes"),
-    pytest.param(pod_failure_policy({"action": "Ignore", "onExitCodes": {"operator": "In", "values": [0, 1]}}), "spec.podFailurePolicy.rules[0].onExitCodes.values[0]: Invalid value: 0: must not be 0 for the In operator", id="exit code 0 is forbidden for In"),
-    pytest.param(pod_failure_policy({"action": "Ignore", "onExitCodes": {"operator": "NotIn", "values": [1, 1]}}), "spec.podFailurePolicy.rules[0].onExitCodes.values[1]: Duplicate value: 1", id="exit codes are unique"),
-    pytest.param(pod_failure_policy({"action": "Ignore", "onExitCodes": {"operator": "In", "values": [2, 1]}}), "spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: [2,1]: must be ordered", id="exit codes ascend"),
-    pytest.param(pod_failure_policy({"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1], "containerName": "other"}}), 'spec.podFailurePolicy.rules[0].onExitCodes.containerName: Invalid value: "other": must be one of the container or initContainer names in the pod template', id="containerName names a container of the template"),
-    pytest.param(pod_failure_policy(*[{"action": "Ignore", "onPodConditions": [{"type": "X", "status": "True"}] * 21}]), "spec.podFailurePolicy.rules[0].onPodConditions: Too many: 21: must have at most 20 items", id="at most 20 condition patterns"),
-    pytest.param(pod_failure_policy({"action": "Ignore", "onPodConditions": [{"type": "X", "status": "Maybe"}]}), 'spec.podFailurePolicy.rules[0].onPodConditions[0].status: Unsupported value: "Maybe": supported values: "False", "True", "Unknown"', id="condition status is True, False or Unknown"),
+    pytest.param(
+        pod_failure_policy(*[{"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1]}}] * 21),
+        "spec.podFailurePolicy.rules: Too many: 21: must have at most 20 items",
+        id="at most 20 rules",
+    ),
+    pytest.param(
+        pod_failure_policy({"onExitCodes": {"operator": "In", "values": [1]}}),
+        'spec.podFailurePolicy.rules[0].action: Required value: valid values: ["Count" "FailIndex" "FailJob" "Ignore"]',
+        id="action is required",
+    ),
+    pytest.param(
+        pod_failure_policy({"action": "Retry", "onExitCodes": {"operator": "In", "values": [1]}}),
+        'spec.podFailurePolicy.rules[0].action: Unsupported value: "Retry": supported values: "Count", "FailIndex", "FailJob", "Ignore"',
+        id="action is one of the supported actions",
+    ),
+    pytest.param(
+        pod_failure_policy({"action": "FailIndex", "onExitCodes": {"operator": "In", "values": [1]}}),
+        'spec.podFailurePolicy.rules[0].action: Invalid value: "FailIndex": requires the backoffLimitPerIndex to be set',
+        id="FailIndex needs backoffLimitPerIndex",
+    ),
+    pytest.param(
+        pod_failure_policy({"action": "Ignore"}),
+        "spec.podFailurePolicy.rules[0]: Invalid value: specifying one of OnExitCodes and OnPodConditions is required",
+        id="a rule needs onExitCodes or onPodConditions",
+    ),
+    pytest.param(
+        pod_failure_policy(
+            {
+                "action": "Ignore",
+                "onExitCodes": {"operator": "In", "values": [1]},
+                "onPodConditions": [{"type": "X", "status": "True"}],
+            }
+        ),
+        "spec.podFailurePolicy.rules[0]: Invalid value: specifying both OnExitCodes and OnPodConditions is not supported",
+        id="a rule has not both onExitCodes and onPodConditions",
+    ),
+    pytest.param(
+        pod_failure_policy({"action": "Ignore", "onExitCodes": {"operator": "Between", "values": [1]}}),
+        'spec.podFailurePolicy.rules[0].onExitCodes.operator: Unsupported value: "Between": supported values: "In", "NotIn"',
+        id="operator is In or NotIn",
+    ),
+    pytest.param(
+        pod_failure_policy({"action": "Ignore", "onExitCodes": {"operator": "In", "values": []}}),
+        "spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: []: at least one value is required",
+        id="at least one exit code",
+    ),
+    pytest.param(
+        pod_failure_policy({"action": "Ignore", "onExitCodes": {"operator": "In", "values": list(range(1, 257))}}),
+        "spec.podFailurePolicy.rules[0].onExitCodes.values: Too many: 256: must have at most 255 items",
+        id="at most 255 exit codes",
+    ),
+    pytest.param(
+        pod_failure_policy({"action": "Ignore", "onExitCodes": {"operator": "In", "values": [0, 1]}}),
+        "spec.podFailurePolicy.rules[0].onExitCodes.values[0]: Invalid value: 0: must not be 0 for the In operator",
+        id="exit code 0 is forbidden for In",
+    ),
+    pytest.param(
+        pod_failure_policy({"action": "Ignore", "onExitCodes": {"operator": "NotIn", "values": [1, 1]}}),
+        "spec.podFailurePolicy.rules[0].onExitCodes.values[1]: Duplicate value: 1",
+        id="exit codes are unique",
+    ),
+    pytest.param(
+        pod_failure_policy({"action": "Ignore", "onExitCodes": {"operator": "In", "values": [2, 1]}}),
+        "spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: [2,1]: must be ordered",
+        id="exit codes ascend",
+    ),
+    pytest.param(
+        pod_failure_policy(
+            {"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1], "containerName": "other"}}
+        ),
+        'spec.podFailurePolicy.rules[0].onExitCodes.containerName: Invalid value: "other": must be one of the container or initContainer names in the pod template',
+        id="containerName names a container of the template",
+    ),
+    pytest.param(
+        pod_failure_policy(*[{"action": "Ignore", "onPodConditions": [{"type": "X", "status": "True"}] * 21}]),
+        "spec.podFailurePolicy.rules[0].onPodConditions: Too many: 21: must have at most 20 items",
+        id="at most 20 condition patterns",
+    ),
+    pytest.param(
+        pod_failure_policy({"action": "Ignore", "onPodConditions": [{"type": "X", "status": "Maybe"}]}),
+        'spec.podFailurePolicy.rules[0].onPodConditions[0].status: Unsupported value: "Maybe": supported values: "False", "True", "Unknown"',
+        id="condition status is True, False or Unknown",
+    ),
 ]
 
 
@@ -180,8 +398,16 @@ def with_restart_policy(policy: str | None) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("policy", "expected"),
     [
-        pytest.param(None, 'spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"', id="template restartPolicy must be given"),
-        pytest.param("Always", 'spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"', id="template restartPolicy Always is rejected"),
+        pytest.param(
+            None,
+            'spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"',
+            id="template restartPolicy must be given",
+        ),
+        pytest.param(
+            "Always",
+            'spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"',
+            id="template restartPolicy Always is rejected",
+        ),
     ],
 )
 def test_restart_policy(policy: str | None, expected: str) -> None:
@@ -231,16 +457,66 @@ def updated(old: dict[str, Any], change: Any) -> dict[str, Any]:
 
 
 IMMUTABLE = [
-    pytest.param({}, lambda j: j["spec"].update(completions=3), "spec.completions: Invalid value: 3: field is immutable", id="completions is immutable for NonIndexed jobs"),
-    pytest.param({"completionMode": "Indexed", "completions": 2, "parallelism": 2}, lambda j: j["spec"].update(completions=3), "spec.completions: Invalid value: 3: can only be modified in tandem with spec.parallelism", id="Indexed completions change only together with parallelism"),
-    pytest.param({}, lambda j: j["spec"].update(completionMode="Indexed"), 'spec.completionMode: Invalid value: "Indexed": field is immutable', id="completionMode is immutable"),
-    pytest.param({"completionMode": "Indexed", "completions": 2, "backoffLimitPerIndex": 1}, lambda j: j["spec"].update(backoffLimitPerIndex=2), "spec.backoffLimitPerIndex: Invalid value: 2: field is immutable", id="backoffLimitPerIndex is immutable"),
-    pytest.param({}, lambda j: j["spec"].update(podFailurePolicy={"rules": []}, podReplacementPolicy="Failed"), "spec.podFailurePolicy: Invalid value: {\"rules\":[]}: field is immutable", id="podFailurePolicy is immutable"),
-    pytest.param({"completionMode": "Indexed", "completions": 2}, lambda j: j["spec"].update(successPolicy={"rules": [{"succeededCount": 1}]}), "spec.successPolicy: Invalid value: {\"rules\":[{\"succeededCount\":1}]}: field is immutable", id="successPolicy is immutable"),
-    pytest.param({}, lambda j: j["spec"].update(managedBy="acme.io/x"), 'spec.managedBy: Invalid value: "acme.io/x": field is immutable', id="managedBy is immutable"),
-    pytest.param({}, lambda j: j["spec"]["selector"]["matchLabels"].update(extra="x"), "spec.selector: Invalid value: ", id="selector is immutable"),
-    pytest.param({}, lambda j: j["spec"]["template"]["spec"]["containers"][0].update(image="busybox:2"), "spec.template: Invalid value: ", id="template is immutable"),
-    pytest.param({"suspend": True}, lambda j: j["spec"]["template"]["spec"]["containers"][0].update(image="busybox:2"), "spec.template: Invalid value: ", id="a suspended Job's containers stay immutable"),
+    pytest.param(
+        {},
+        lambda j: j["spec"].update(completions=3),
+        "spec.completions: Invalid value: 3: field is immutable",
+        id="completions is immutable for NonIndexed jobs",
+    ),
+    pytest.param(
+        {"completionMode": "Indexed", "completions": 2, "parallelism": 2},
+        lambda j: j["spec"].update(completions=3),
+        "spec.completions: Invalid value: 3: can only be modified in tandem with spec.parallelism",
+        id="Indexed completions change only together with parallelism",
+    ),
+    pytest.param(
+        {},
+        lambda j: j["spec"].update(completionMode="Indexed"),
+        'spec.completionMode: Invalid value: "Indexed": field is immutable',
+        id="completionMode is immutable",
+    ),
+    pytest.param(
+        {"completionMode": "Indexed", "completions": 2, "backoffLimitPerIndex": 1},
+        lambda j: j["spec"].update(backoffLimitPerIndex=2),
+        "spec.backoffLimitPerIndex: Invalid value: 2: field is immutable",
+        id="backoffLimitPerIndex is immutable",
+    ),
+    pytest.param(
+        {},
+        lambda j: j["spec"].update(podFailurePolicy={"rules": []}, podReplacementPolicy="Failed"),
+        'spec.podFailurePolicy: Invalid value: {"rules":[]}: field is immutable',
+        id="podFailurePolicy is immutable",
+    ),
+    pytest.param(
+        {"completionMode": "Indexed", "completions": 2},
+        lambda j: j["spec"].update(successPolicy={"rules": [{"succeededCount": 1}]}),
+        'spec.successPolicy: Invalid value: {"rules":[{"succeededCount":1}]}: field is immutable',
+        id="successPolicy is immutable",
+    ),
+    pytest.param(
+        {},
+        lambda j: j["spec"].update(managedBy="acme.io/x"),
+        'spec.managedBy: Invalid value: "acme.io/x": field is immutable',
+        id="managedBy is immutable",
+    ),
+    pytest.param(
+        {},
+        lambda j: j["spec"]["selector"]["matchLabels"].update(extra="x"),
+        "spec.selector: Invalid value: ",
+        id="selector is immutable",
+    ),
+    pytest.param(
+        {},
+        lambda j: j["spec"]["template"]["spec"]["containers"][0].update(image="busybox:2"),
+        "spec.template: Invalid value: ",
+        id="template is immutable",
+    ),
+    pytest.param(
+        {"suspend": True},
+        lambda j: j["spec"]["template"]["spec"]["containers"][0].update(image="busybox:2"),
+        "spec.template: Invalid value: ",
+        id="a suspended Job's containers stay immutable",
+    ),
 ]
 
 
@@ -255,10 +531,26 @@ MUTABLE = [
     pytest.param({}, lambda j: j["spec"].update(parallelism=4), id="parallelism may change"),
     pytest.param({}, lambda j: j["spec"].update(suspend=True), id="suspend may change"),
     pytest.param({}, lambda j: j["spec"].update(activeDeadlineSeconds=60), id="activeDeadlineSeconds may change"),
-    pytest.param({"completionMode": "Indexed", "completions": 2, "parallelism": 2}, lambda j: j["spec"].update(completions=4, parallelism=4), id="Indexed completions scale with parallelism"),
-    pytest.param({"suspend": True}, lambda j: j["spec"]["template"]["spec"].update(nodeSelector={"zone": "a"}), id="a suspended, never started Job may change nodeSelector"),
-    pytest.param({"suspend": True}, lambda j: j["spec"]["template"]["spec"].update(tolerations=[{"key": "k", "operator": "Exists"}]), id="a suspended, never started Job may change tolerations"),
-    pytest.param({"suspend": True}, lambda j: j["spec"]["template"]["metadata"]["labels"].update(queue="q"), id="a suspended, never started Job may change template labels"),
+    pytest.param(
+        {"completionMode": "Indexed", "completions": 2, "parallelism": 2},
+        lambda j: j["spec"].update(completions=4, parallelism=4),
+        id="Indexed completions scale with parallelism",
+    ),
+    pytest.param(
+        {"suspend": True},
+        lambda j: j["spec"]["template"]["spec"].update(nodeSelector={"zone": "a"}),
+        id="a suspended, never started Job may change nodeSelector",
+    ),
+    pytest.param(
+        {"suspend": True},
+        lambda j: j["spec"]["template"]["spec"].update(tolerations=[{"key": "k", "operator": "Exists"}]),
+        id="a suspended, never started Job may change tolerations",
+    ),
+    pytest.param(
+        {"suspend": True},
+        lambda j: j["spec"]["template"]["metadata"]["labels"].update(queue="q"),
+        id="a suspended, never started Job may change template labels",
+    ),
 ]
 
 
@@ -276,11 +568,36 @@ def test_started_suspended_job_template_is_immutable() -> None:
 
 
 STATUS = [
-    pytest.param({}, {"active": -1}, "status.active: Invalid value: -1: must be greater than or equal to 0", id="counters are non-negative"),
-    pytest.param({"failed": 2}, {"failed": 1}, "status.failed: Invalid value: 1: cannot decrease the failed counter", id="failed never decreases"),
-    pytest.param({"succeeded": 2}, {"succeeded": 1}, "status.succeeded: Invalid value: 1: cannot decrease the succeeded counter", id="succeeded never decreases"),
-    pytest.param({"conditions": [{"type": "Complete", "status": "True"}]}, {}, "status.conditions: Invalid value: cannot disable the terminal Complete=True condition", id="a terminal condition stays"),
-    pytest.param({}, {"uncountedTerminatedPods": {"succeeded": ["a"], "failed": ["a"]}}, 'status.uncountedTerminatedPods.failed[0]: Duplicate value: "a"', id="uncounted uids are unique"),
+    pytest.param(
+        {},
+        {"active": -1},
+        "status.active: Invalid value: -1: must be greater than or equal to 0",
+        id="counters are non-negative",
+    ),
+    pytest.param(
+        {"failed": 2},
+        {"failed": 1},
+        "status.failed: Invalid value: 1: cannot decrease the failed counter",
+        id="failed never decreases",
+    ),
+    pytest.param(
+        {"succeeded": 2},
+        {"succeeded": 1},
+        "status.succeeded: Invalid value: 1: cannot decrease the succeeded counter",
+        id="succeeded never decreases",
+    ),
+    pytest.param(
+        {"conditions": [{"type": "Complete", "status": "True"}]},
+        {},
+        "status.conditions: Invalid value: cannot disable the terminal Complete=True condition",
+        id="a terminal condition stays",
+    ),
+    pytest.param(
+        {},
+        {"uncountedTerminatedPods": {"succeeded": ["a"], "failed": ["a"]}},
+        'status.uncountedTerminatedPods.failed[0]: Duplicate value: "a"',
+        id="uncounted uids are unique",
+    ),
 ]
 
 
@@ -296,11 +613,41 @@ def test_status_rules(old_status: dict[str, Any], new_status: dict[str, Any], ex
     ("status", "extra", "cells"),
     [
         pytest.param({}, {}, ["Running", "0/1", ""], id="a fresh job is Running"),
-        pytest.param({"succeeded": 1, "startTime": "2024-05-01T10:00:00Z", "completionTime": "2024-05-01T10:00:30Z", "conditions": [{"type": "Complete", "status": "True"}]}, {}, ["Complete", "1/1", "30s"], id="a complete job shows its duration"),
-        pytest.param({"conditions": [{"type": "Failed", "status": "True"}]}, {}, ["Failed", "0/1", ""], id="a failed job is Failed"),
-        pytest.param({"conditions": [{"type": "Suspended", "status": "True"}]}, {}, ["Suspended", "0/1", ""], id="a suspended job is Suspended"),
-        pytest.param({"conditions": [{"type": "FailureTarget", "status": "True"}]}, {}, ["FailureTarget", "0/1", ""], id="FailureTarget shows before Failed is set"),
-        pytest.param({}, {"deletionTimestamp": "2024-05-01T10:00:00Z"}, ["Terminating", "0/1", ""], id="a deleted job is Terminating"),
+        pytest.param(
+            {
+                "succeeded": 1,
+                "startTime": "2024-05-01T10:00:00Z",
+                "completionTime": "2024-05-01T10:00:30Z",
+                "conditions": [{"type": "Complete", "status": "True"}],
+            },
+            {},
+            ["Complete", "1/1", "30s"],
+            id="a complete job shows its duration",
+        ),
+        pytest.param(
+            {"conditions": [{"type": "Failed", "status": "True"}]},
+            {},
+            ["Failed", "0/1", ""],
+            id="a failed job is Failed",
+        ),
+        pytest.param(
+            {"conditions": [{"type": "Suspended", "status": "True"}]},
+            {},
+            ["Suspended", "0/1", ""],
+            id="a suspended job is Suspended",
+        ),
+        pytest.param(
+            {"conditions": [{"type": "FailureTarget", "status": "True"}]},
+            {},
+            ["FailureTarget", "0/1", ""],
+            id="FailureTarget shows before Failed is set",
+        ),
+        pytest.param(
+            {},
+            {"deletionTimestamp": "2024-05-01T10:00:00Z"},
+            ["Terminating", "0/1", ""],
+            id="a deleted job is Terminating",
+        ),
     ],
 )
 def test_table_row(status: dict[str, Any], extra: dict[str, Any], cells: list[str]) -> None:

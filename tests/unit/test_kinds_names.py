@@ -11,7 +11,14 @@ from jobyard.cluster.kinds._names import config_map_key, env_var_name, port_name
         pytest.param("80", ["must contain at least one letter (a-z)"], id="port names contain a letter"),
         pytest.param("a--b", ["must not contain consecutive hyphens"], id="port names have no double hyphen"),
         pytest.param("-ab", ["must not begin or end with a hyphen"], id="port names do not start with a hyphen"),
-        pytest.param("HTTP", ["must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)", "must contain at least one letter (a-z)"], id="port names are lowercase"),
+        pytest.param(
+            "HTTP",
+            [
+                "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)",
+                "must contain at least one letter (a-z)",
+            ],
+            id="port names are lowercase",
+        ),
     ],
 )
 def test_port_name(value: str, messages: list[str]) -> None:

@@ -32,7 +32,9 @@ def details(body: dict[str, Any], old: dict[str, Any] | None = None) -> list[str
 
 def test_pod_defaults() -> None:
     spec = pod()["spec"]
-    assert {key: spec[key] for key in ("restartPolicy", "dnsPolicy", "schedulerName", "terminationGracePeriodSeconds")} == {
+    assert {
+        key: spec[key] for key in ("restartPolicy", "dnsPolicy", "schedulerName", "terminationGracePeriodSeconds")
+    } == {
         "restartPolicy": "Always",
         "dnsPolicy": "ClusterFirst",
         "schedulerName": "default-scheduler",
@@ -83,7 +85,10 @@ def test_container_defaults() -> None:
 def test_volume_defaults() -> None:
     volumes = [{"name": "scratch"}, {"name": "conf", "configMap": {"name": "c"}}]
     defaulted = pod(volumes=volumes)["spec"]["volumes"]
-    assert defaulted == [{"name": "scratch", "emptyDir": {}}, {"name": "conf", "configMap": {"name": "c", "defaultMode": 420}}]
+    assert defaulted == [
+        {"name": "scratch", "emptyDir": {}},
+        {"name": "conf", "configMap": {"name": "c", "defaultMode": 420}},
+    ]
 
 
 def test_defaulting_is_idempotent() -> None:
@@ -98,7 +103,11 @@ def test_defaulting_is_idempotent() -> None:
     [
         pytest.param({}, "BestEffort", id="no requests or limits is BestEffort"),
         pytest.param({"requests": {"cpu": "100m"}}, "Burstable", id="requests alone is Burstable"),
-        pytest.param({"limits": {"cpu": "1", "memory": "1Gi"}}, "Guaranteed", id="equal cpu and memory limits and requests is Guaranteed"),
+        pytest.param(
+            {"limits": {"cpu": "1", "memory": "1Gi"}},
+            "Guaranteed",
+            id="equal cpu and memory limits and requests is Guaranteed",
+        ),
         pytest.param({"limits": {"cpu": "1"}}, "Burstable", id="a cpu limit alone is Burstable"),
     ],
 )
@@ -118,31 +127,134 @@ def container(**fields: Any) -> dict[str, Any]:
 
 SPEC_RULES = [
     pytest.param({"containers": []}, "spec.containers: Required value", id="at least one container"),
-    pytest.param({"containers": [container(name="App")]}, 'spec.containers[0].name: Invalid value: "App": a lowercase RFC 1123 label', id="container names are DNS labels"),
-    pytest.param({"containers": [container(), container()]}, 'spec.containers[1].name: Duplicate value: "app"', id="container names are unique"),
-    pytest.param({"containers": [container()], "initContainers": [container()]}, 'spec.containers[0].name: Duplicate value: "app"', id="container names are unique across init containers"),
-    pytest.param({"containers": [container(image="")]}, "spec.containers[0].image: Required value", id="image is required"),
-    pytest.param({"containers": [container(image=" nginx")]}, 'spec.containers[0].image: Invalid value: " nginx": must not have leading or trailing whitespace', id="pod images have no surrounding spaces"),
-    pytest.param({"containers": [container(ports=[{"containerPort": 70000}])]}, "spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive", id="container ports are 1-65535"),
-    pytest.param({"containers": [container(ports=[{"containerPort": 80, "name": "a-very-long-port-name"}])]}, 'spec.containers[0].ports[0].name: Invalid value: "a-very-long-port-name": must be no more than 15 characters', id="port names are at most 15 characters"),
-    pytest.param({"containers": [container(ports=[{"containerPort": 80, "name": "web"}, {"containerPort": 81, "name": "web"}])]}, 'spec.containers[0].ports[1].name: Duplicate value: "web"', id="port names are unique"),
-    pytest.param({"containers": [container(ports=[{"containerPort": 80, "protocol": "HTTP"}])]}, 'spec.containers[0].ports[0].protocol: Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"', id="port protocols are TCP, UDP or SCTP"),
-    pytest.param({"containers": [container(env=[{"name": "A=B"}])]}, "spec.containers[0].env[0].name: Invalid value: \"A=B\": a valid environment variable name must consist only of printable ASCII characters other than '='", id="env names are printable ASCII without '='"),
-    pytest.param({"containers": [container(env=[{"name": "A", "valueFrom": {}}])]}, "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`", id="valueFrom needs a source"),
-    pytest.param({"containers": [container(resources={"limits": {"cpu": "abc"}})]}, "spec.containers[0].resources.limits[cpu]: Invalid value: \"abc\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'", id="quantities must parse"),
-    pytest.param({"containers": [container(resources={"limits": {"cpu": "500m"}, "requests": {"cpu": "1"}})]}, 'spec.containers[0].resources.requests: Invalid value: "1": must be less than or equal to cpu limit of 500m', id="requests are at most limits"),
-    pytest.param({"containers": [container(resources={"requests": {"cpu": "-1"}})]}, 'spec.containers[0].resources.requests[cpu]: Invalid value: "-1": must be greater than or equal to 0', id="quantities are non-negative"),
-    pytest.param({"containers": [container(resources={"requests": {"gpu": "1"}})]}, 'spec.containers[0].resources.requests[gpu]: Invalid value: "gpu": must be a standard resource for containers', id="unprefixed resources are standard ones"),
-    pytest.param({"restartPolicy": "Sometimes"}, 'spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"', id="restartPolicy is Always, OnFailure or Never"),
-    pytest.param({"volumes": [{"name": "v", "emptyDir": {}}, {"name": "v", "emptyDir": {}}]}, 'spec.volumes[1].name: Duplicate value: "v"', id="volume names are unique"),
-    pytest.param({"volumes": [{"name": "v", "emptyDir": {}, "hostPath": {"path": "/"}}]}, "spec.volumes[0].emptyDir: Forbidden: may not specify more than 1 volume type", id="a volume has exactly one source"),
-    pytest.param({"containers": [container(volumeMounts=[{"name": "missing", "mountPath": "/x"}])]}, 'spec.containers[0].volumeMounts[0].name: Not found: "missing"', id="volume mounts name a volume"),
-    pytest.param({"volumes": [{"name": "v", "emptyDir": {}}], "containers": [container(volumeMounts=[{"name": "v", "mountPath": "/x"}, {"name": "v", "mountPath": "/x"}])]}, 'spec.containers[0].volumeMounts[1].mountPath: Invalid value: "/x": must be unique', id="mount paths are unique"),
-    pytest.param({"containers": [container(livenessProbe={"periodSeconds": -1, "exec": {"command": ["true"]}})]}, "spec.containers[0].livenessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0", id="probe numbers are non-negative"),
-    pytest.param({"containers": [container(livenessProbe={"successThreshold": 2, "exec": {"command": ["true"]}})]}, "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1", id="liveness successThreshold is 1"),
-    pytest.param({"containers": [container(readinessProbe={})]}, "spec.containers[0].readinessProbe: Required value: must specify a handler type", id="a probe needs a handler"),
-    pytest.param({"securityContext": {"runAsUser": -1}}, "spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive", id="runAsUser is non-negative"),
-    pytest.param({"activeDeadlineSeconds": 0}, "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 4294967295, inclusive", id="activeDeadlineSeconds is positive"),
+    pytest.param(
+        {"containers": [container(name="App")]},
+        'spec.containers[0].name: Invalid value: "App": a lowercase RFC 1123 label',
+        id="container names are DNS labels",
+    ),
+    pytest.param(
+        {"containers": [container(), container()]},
+        'spec.containers[1].name: Duplicate value: "app"',
+        id="container names are unique",
+    ),
+    pytest.param(
+        {"containers": [container()], "initContainers": [container()]},
+        'spec.containers[0].name: Duplicate value: "app"',
+        id="container names are unique across init containers",
+    ),
+    pytest.param(
+        {"containers": [container(image="")]}, "spec.containers[0].image: Required value", id="image is required"
+    ),
+    pytest.param(
+        {"containers": [container(image=" nginx")]},
+        'spec.containers[0].image: Invalid value: " nginx": must not have leading or trailing whitespace',
+        id="pod images have no surrounding spaces",
+    ),
+    pytest.param(
+        {"containers": [container(ports=[{"containerPort": 70000}])]},
+        "spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive",
+        id="container ports are 1-65535",
+    ),
+    pytest.param(
+        {"containers": [container(ports=[{"containerPort": 80, "name": "a-very-long-port-name"}])]},
+        'spec.containers[0].ports[0].name: Invalid value: "a-very-long-port-name": must be no more than 15 characters',
+        id="port names are at most 15 characters",
+    ),
+    pytest.param(
+        {"containers": [container(ports=[{"containerPort": 80, "name": "web"}, {"containerPort": 81, "name": "web"}])]},
+        'spec.containers[0].ports[1].name: Duplicate value: "web"',
+        id="port names are unique",
+    ),
+    pytest.param(
+        {"containers": [container(ports=[{"containerPort": 80, "protocol": "HTTP"}])]},
+        'spec.containers[0].ports[0].protocol: Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"',
+        id="port protocols are TCP, UDP or SCTP",
+    ),
+    pytest.param(
+        {"containers": [container(env=[{"name": "A=B"}])]},
+        "spec.containers[0].env[0].name: Invalid value: \"A=B\": a valid environment variable name must consist only of printable ASCII characters other than '='",
+        id="env names are printable ASCII without '='",
+    ),
+    pytest.param(
+        {"containers": [container(env=[{"name": "A", "valueFrom": {}}])]},
+        "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`",
+        id="valueFrom needs a source",
+    ),
+    pytest.param(
+        {"containers": [container(resources={"limits": {"cpu": "abc"}})]},
+        "spec.containers[0].resources.limits[cpu]: Invalid value: \"abc\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+        id="quantities must parse",
+    ),
+    pytest.param(
+        {"containers": [container(resources={"limits": {"cpu": "500m"}, "requests": {"cpu": "1"}})]},
+        'spec.containers[0].resources.requests: Invalid value: "1": must be less than or equal to cpu limit of 500m',
+        id="requests are at most limits",
+    ),
+    pytest.param(
+        {"containers": [container(resources={"requests": {"cpu": "-1"}})]},
+        'spec.containers[0].resources.requests[cpu]: Invalid value: "-1": must be greater than or equal to 0',
+        id="quantities are non-negative",
+    ),
+    pytest.param(
+        {"containers": [container(resources={"requests": {"gpu": "1"}})]},
+        'spec.containers[0].resources.requests[gpu]: Invalid value: "gpu": must be a standard resource for containers',
+        id="unprefixed resources are standard ones",
+    ),
+    pytest.param(
+        {"restartPolicy": "Sometimes"},
+        'spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"',
+        id="restartPolicy is Always, OnFailure or Never",
+    ),
+    pytest.param(
+        {"volumes": [{"name": "v", "emptyDir": {}}, {"name": "v", "emptyDir": {}}]},
+        'spec.volumes[1].name: Duplicate value: "v"',
+        id="volume names are unique",
+    ),
+    pytest.param(
+        {"volumes": [{"name": "v", "emptyDir": {}, "hostPath": {"path": "/"}}]},
+        "spec.volumes[0].emptyDir: Forbidden: may not specify more than 1 volume type",
+        id="a volume has exactly one source",
+    ),
+    pytest.param(
+        {"containers": [container(volumeMounts=[{"name": "missing", "mountPath": "/x"}])]},
+        'spec.containers[0].volumeMounts[0].name: Not found: "missing"',
+        id="volume mounts name a volume",
+    ),
+    pytest.param(
+        {
+            "volumes": [{"name": "v", "emptyDir": {}}],
+            "containers": [
+                container(volumeMounts=[{"name": "v", "mountPath": "/x"}, {"name": "v", "mountPath": "/x"}])
+            ],
+        },
+        'spec.containers[0].volumeMounts[1].mountPath: Invalid value: "/x": must be unique',
+        id="mount paths are unique",
+    ),
+    pytest.param(
+        {"containers": [container(livenessProbe={"periodSeconds": -1, "exec": {"command": ["true"]}})]},
+        "spec.containers[0].livenessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0",
+        id="probe numbers are non-negative",
+    ),
+    pytest.param(
+        {"containers": [container(livenessProbe={"successThreshold": 2, "exec": {"command": ["true"]}})]},
+        "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1",
+        id="liveness successThreshold is 1",
+    ),
+    pytest.param(
+        {"containers": [container(readinessProbe={})]},
+        "spec.containers[0].readinessProbe: Required value: must specify a handler type",
+        id="a probe needs a handler",
+    ),
+    pytest.param(
+        {"securityContext": {"runAsUser": -1}},
+        "spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive",
+        id="runAsUser is non-negative",
+    ),
+    pytest.param(
+        {"activeDeadlineSeconds": 0},
+        "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 4294967295, inclusive",
+        id="activeDeadlineSeconds is positive",
+    ),
 ]
 
 
@@ -196,13 +308,65 @@ def running(ready: bool = True, restarts: int = 0, last_finished: str | None = N
 
 ROWS = [
     pytest.param({"phase": "Pending"}, {}, ("0/1", "Pending", "0"), id="a new pod is Pending"),
-    pytest.param({"phase": "Pending", "containerStatuses": [{"name": "app", "state": {"waiting": {"reason": "ContainerCreating"}}}]}, {}, ("0/1", "ContainerCreating", "0"), id="a waiting reason shows"),
-    pytest.param({"phase": "Running", "containerStatuses": [running()]}, {}, ("1/1", "Running", "0"), id="a ready running pod"),
-    pytest.param({"phase": "Running", "containerStatuses": [{**running(ready=False, restarts=5, last_finished="2024-05-01T10:05:00Z"), "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}, {}, ("0/1", "CrashLoopBackOff", "5 (5m ago)"), id="restarts show when the last one was"),
-    pytest.param({"phase": "Succeeded", "containerStatuses": [{"name": "app", "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]}, {}, ("0/1", "Completed", "0"), id="a finished pod is Completed"),
-    pytest.param({"phase": "Failed", "containerStatuses": [{"name": "app", "state": {"terminated": {"exitCode": 2}}}]}, {}, ("0/1", "ExitCode:2", "0"), id="an exit code shows without a reason"),
-    pytest.param({"phase": "Pending", "initContainerStatuses": [{"name": "init", "state": {"waiting": {"reason": "PodInitializing"}}}]}, {"initContainers": [{"name": "init", "image": "busybox"}]}, ("0/1", "Init:0/1", "0"), id="init progress shows"),
-    pytest.param({"phase": "Pending", "initContainerStatuses": [{"name": "init", "state": {"waiting": {"reason": "ErrImagePull"}}}]}, {"initContainers": [{"name": "init", "image": "busybox"}]}, ("0/1", "Init:ErrImagePull", "0"), id="an init waiting reason shows"),
+    pytest.param(
+        {
+            "phase": "Pending",
+            "containerStatuses": [{"name": "app", "state": {"waiting": {"reason": "ContainerCreating"}}}],
+        },
+        {},
+        ("0/1", "ContainerCreating", "0"),
+        id="a waiting reason shows",
+    ),
+    pytest.param(
+        {"phase": "Running", "containerStatuses": [running()]}, {}, ("1/1", "Running", "0"), id="a ready running pod"
+    ),
+    pytest.param(
+        {
+            "phase": "Running",
+            "containerStatuses": [
+                {
+                    **running(ready=False, restarts=5, last_finished="2024-05-01T10:05:00Z"),
+                    "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                }
+            ],
+        },
+        {},
+        ("0/1", "CrashLoopBackOff", "5 (5m ago)"),
+        id="restarts show when the last one was",
+    ),
+    pytest.param(
+        {
+            "phase": "Succeeded",
+            "containerStatuses": [{"name": "app", "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}],
+        },
+        {},
+        ("0/1", "Completed", "0"),
+        id="a finished pod is Completed",
+    ),
+    pytest.param(
+        {"phase": "Failed", "containerStatuses": [{"name": "app", "state": {"terminated": {"exitCode": 2}}}]},
+        {},
+        ("0/1", "ExitCode:2", "0"),
+        id="an exit code shows without a reason",
+    ),
+    pytest.param(
+        {
+            "phase": "Pending",
+            "initContainerStatuses": [{"name": "init", "state": {"waiting": {"reason": "PodInitializing"}}}],
+        },
+        {"initContainers": [{"name": "init", "image": "busybox"}]},
+        ("0/1", "Init:0/1", "0"),
+        id="init progress shows",
+    ),
+    pytest.param(
+        {
+            "phase": "Pending",
+            "initContainerStatuses": [{"name": "init", "state": {"waiting": {"reason": "ErrImagePull"}}}],
+        },
+        {"initContainers": [{"name": "init", "image": "busybox"}]},
+        ("0/1", "Init:ErrImagePull", "0"),
+        id="an init waiting reason shows",
+    ),
 ]
 
 

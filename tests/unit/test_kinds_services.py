@@ -22,7 +22,11 @@ def test_defaults() -> None:
     assert spec["type"] == "ClusterIP"
     assert spec["sessionAffinity"] == "None"
     assert spec["ports"] == [{"port": 80, "protocol": "TCP", "targetPort": 80}]
-    assert (spec["ipFamilyPolicy"], spec["ipFamilies"], spec["internalTrafficPolicy"]) == ("SingleStack", ["IPv4"], "Cluster")
+    assert (spec["ipFamilyPolicy"], spec["ipFamilies"], spec["internalTrafficPolicy"]) == (
+        "SingleStack",
+        ["IPv4"],
+        "Cluster",
+    )
 
 
 def test_defaulting_is_idempotent() -> None:
@@ -34,10 +38,26 @@ def test_defaulting_is_idempotent() -> None:
 
 RULES = [
     pytest.param({"ports": []}, "spec.ports: Required value", id="ports are required unless headless"),
-    pytest.param({"ports": [{"port": 0}]}, "spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive", id="ports are 1-65535"),
-    pytest.param({"ports": [{"port": 80, "name": "a"}, {"port": 81}]}, "spec.ports[1].name: Required value", id="every port is named when there are several"),
-    pytest.param({"ports": [{"port": 80, "name": "a"}, {"port": 81, "name": "a"}]}, 'spec.ports[1].name: Duplicate value: "a"', id="port names are unique"),
-    pytest.param({"type": "Magic"}, 'spec.type: Unsupported value: "Magic": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"', id="type is a supported one"),
+    pytest.param(
+        {"ports": [{"port": 0}]},
+        "spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive",
+        id="ports are 1-65535",
+    ),
+    pytest.param(
+        {"ports": [{"port": 80, "name": "a"}, {"port": 81}]},
+        "spec.ports[1].name: Required value",
+        id="every port is named when there are several",
+    ),
+    pytest.param(
+        {"ports": [{"port": 80, "name": "a"}, {"port": 81, "name": "a"}]},
+        'spec.ports[1].name: Duplicate value: "a"',
+        id="port names are unique",
+    ),
+    pytest.param(
+        {"type": "Magic"},
+        'spec.type: Unsupported value: "Magic": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"',
+        id="type is a supported one",
+    ),
 ]
 
 
@@ -59,4 +79,12 @@ def test_row() -> None:
     body = service(clusterIP="10.96.0.10", type="NodePort")
     body["spec"]["ports"][0]["nodePort"] = 30080
     assert SERVICE.row is not None
-    assert SERVICE.row(body, 1714557630.0) == ["web", "NodePort", "10.96.0.10", "<none>", "80:30080/TCP", "30s", "app=web"]
+    assert SERVICE.row(body, 1714557630.0) == [
+        "web",
+        "NodePort",
+        "10.96.0.10",
+        "<none>",
+        "80:30080/TCP",
+        "30s",
+        "app=web",
+    ]

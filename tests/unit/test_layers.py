@@ -12,9 +12,7 @@ REPO = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 CONTRACTS = [
     contract["name"]
-    for contract in tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"][
-        "contracts"
-    ]
+    for contract in tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
 ]
 
 

@@ -13,7 +13,9 @@ CONFIG_MAP = "io.k8s.api.core.v1.ConfigMap"
 T1, T2, T3, T4 = (f"2024-01-0{day}T00:00:00Z" for day in range(1, 5))
 
 
-def job(*, parallelism: int | None = 2, args: list[str] | None = None, labels: dict[str, str] | None = None) -> dict[str, Any]:
+def job(
+    *, parallelism: int | None = 2, args: list[str] | None = None, labels: dict[str, str] | None = None
+) -> dict[str, Any]:
     container: dict[str, Any] = {"name": "c", "image": "busybox"}
     if args is not None:
         container["args"] = args
@@ -39,23 +41,27 @@ def without_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
 def test_apply_creates_the_object_with_an_apply_entry_in_fieldsv1() -> None:
     created = apply(None, job(labels={"app": "x"}), "kubectl", False, JOB, T1)
     assert without_managed_fields(created) == job(labels={"app": "x"})
-    assert created["metadata"]["managedFields"] == [{
-        "manager": "kubectl",
-        "operation": "Apply",
-        "apiVersion": "batch/v1",
-        "time": T1,
-        "fieldsType": "FieldsV1",
-        "fieldsV1": {
-            "f:metadata": {"f:labels": {"f:app": {}}},
-            "f:spec": {
-                "f:parallelism": {},
-                "f:template": {"f:spec": {
-                    "f:containers": {'k:{"name":"c"}': {".": {}, "f:image": {}, "f:name": {}}},
-                    "f:restartPolicy": {},
-                }},
+    assert created["metadata"]["managedFields"] == [
+        {
+            "manager": "kubectl",
+            "operation": "Apply",
+            "apiVersion": "batch/v1",
+            "time": T1,
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {
+                "f:metadata": {"f:labels": {"f:app": {}}},
+                "f:spec": {
+                    "f:parallelism": {},
+                    "f:template": {
+                        "f:spec": {
+                            "f:containers": {'k:{"name":"c"}': {".": {}, "f:image": {}, "f:name": {}}},
+                            "f:restartPolicy": {},
+                        }
+                    },
+                },
             },
-        },
-    }]
+        }
+    ]
 
 
 @pytest.mark.parametrize(
@@ -145,11 +151,14 @@ def test_first_apply_to_an_object_without_managed_fields_conflicts_with_before_f
 @pytest.mark.parametrize(
     ("applied", "message"),
     [
-        pytest.param({**job(), "metadata": {"name": "j", "managedFields": []}}, "metadata.managedFields must be nil",
-                     id="managedFields must be absent"),
+        pytest.param(
+            {**job(), "metadata": {"name": "j", "managedFields": []}},
+            "metadata.managedFields must be nil",
+            id="managedFields must be absent",
+        ),
         pytest.param(
             {**job(), "spec": {"template": {"spec": {"containers": [{"name": "c"}, {"name": "c"}]}}}},
-            'failed to create typed patch object (batch/v1, Kind=Job): .spec.template.spec.containers: '
+            "failed to create typed patch object (batch/v1, Kind=Job): .spec.template.spec.containers: "
             'duplicate entries for key [name="c"]',
             id="duplicate keys in an associative list",
         ),
@@ -164,14 +173,16 @@ def test_apply_refuses_malformed_configurations(applied: dict[str, Any], message
 def test_record_update_on_create_owns_every_field_and_marks_maps() -> None:
     config_map = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}, "data": {"k": "v"}}
     created = record_update(None, config_map, "kubectl-create", T1, CONFIG_MAP)
-    assert created["metadata"]["managedFields"] == [{
-        "manager": "kubectl-create",
-        "operation": "Update",
-        "apiVersion": "v1",
-        "time": T1,
-        "fieldsType": "FieldsV1",
-        "fieldsV1": {"f:data": {".": {}, "f:k": {}}},
-    }]
+    assert created["metadata"]["managedFields"] == [
+        {
+            "manager": "kubectl-create",
+            "operation": "Update",
+            "apiVersion": "v1",
+            "time": T1,
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {"f:data": {".": {}, "f:k": {}}},
+        }
+    ]
 
 
 def test_record_update_takes_changed_fields_from_other_managers() -> None:

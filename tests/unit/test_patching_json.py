@@ -13,17 +13,30 @@ DOC = {"metadata": {"name": "j", "labels": {"a": "1"}}, "spec": {"list": [1, 2]}
 @pytest.mark.parametrize(
     ("operations", "expected"),
     [
-        pytest.param([{"op": "add", "path": "/metadata/labels/b", "value": "2"}],
-                     {**DOC, "metadata": {"name": "j", "labels": {"a": "1", "b": "2"}}}, id="add a member"),
-        pytest.param([{"op": "remove", "path": "/metadata/labels/a"}],
-                     {**DOC, "metadata": {"name": "j", "labels": {}}}, id="remove a member"),
-        pytest.param([{"op": "replace", "path": "/spec/list/0", "value": 9}],
-                     {**DOC, "spec": {"list": [9, 2]}}, id="replace an element"),
-        pytest.param([{"op": "add", "path": "/spec/list/-", "value": 3}],
-                     {**DOC, "spec": {"list": [1, 2, 3]}}, id="append with dash"),
+        pytest.param(
+            [{"op": "add", "path": "/metadata/labels/b", "value": "2"}],
+            {**DOC, "metadata": {"name": "j", "labels": {"a": "1", "b": "2"}}},
+            id="add a member",
+        ),
+        pytest.param(
+            [{"op": "remove", "path": "/metadata/labels/a"}],
+            {**DOC, "metadata": {"name": "j", "labels": {}}},
+            id="remove a member",
+        ),
+        pytest.param(
+            [{"op": "replace", "path": "/spec/list/0", "value": 9}],
+            {**DOC, "spec": {"list": [9, 2]}},
+            id="replace an element",
+        ),
+        pytest.param(
+            [{"op": "add", "path": "/spec/list/-", "value": 3}],
+            {**DOC, "spec": {"list": [1, 2, 3]}},
+            id="append with dash",
+        ),
         pytest.param([{"op": "test", "path": "/metadata/name", "value": "j"}], DOC, id="passing test changes nothing"),
-        pytest.param([{"op": "move", "from": "/spec/list", "path": "/spec/moved"}],
-                     {**DOC, "spec": {"moved": [1, 2]}}, id="move"),
+        pytest.param(
+            [{"op": "move", "from": "/spec/list", "path": "/spec/moved"}], {**DOC, "spec": {"moved": [1, 2]}}, id="move"
+        ),
         pytest.param(None, DOC, id="null body is an empty patch"),
     ],
 )
@@ -57,10 +70,12 @@ def test_json_patch_that_does_not_apply_is_invalid_with_the_generic_message(oper
 @pytest.mark.parametrize(
     ("operations", "message"),
     [
-        pytest.param({"op": "add"}, "json: cannot unmarshal object into Go value of type jsonpatch.Patch",
-                     id="object body"),
-        pytest.param(["add"], "json: cannot unmarshal string into Go value of type jsonpatch.Operation",
-                     id="string operation"),
+        pytest.param(
+            {"op": "add"}, "json: cannot unmarshal object into Go value of type jsonpatch.Patch", id="object body"
+        ),
+        pytest.param(
+            ["add"], "json: cannot unmarshal string into Go value of type jsonpatch.Operation", id="string operation"
+        ),
     ],
 )
 def test_json_patch_body_that_does_not_decode_is_a_bad_request(operations: Any, message: str) -> None:

@@ -17,7 +17,9 @@ from jobyard.cluster.patching import merge_patch
         pytest.param({"a": 1}, {"a": 2}, {"a": 2}, id="scalar is replaced"),
         pytest.param({"a": 1, "b": 2}, {"a": None}, {"b": 2}, id="null deletes the key"),
         pytest.param({"a": 1}, {"z": None}, {"a": 1}, id="null for a missing key is ignored"),
-        pytest.param({"m": {"x": 1, "y": 2}}, {"m": {"y": None, "z": 3}}, {"m": {"x": 1, "z": 3}}, id="objects merge recursively"),
+        pytest.param(
+            {"m": {"x": 1, "y": 2}}, {"m": {"y": None, "z": 3}}, {"m": {"x": 1, "z": 3}}, id="objects merge recursively"
+        ),
         pytest.param({"l": [1, 2, 3]}, {"l": [4]}, {"l": [4]}, id="arrays are replaced whole"),
         pytest.param({"a": "x"}, {"a": {"b": None, "c": 1}}, {"a": {"c": 1}}, id="object over scalar drops its nulls"),
         pytest.param({"a": {"b": 1}}, {}, {"a": {"b": 1}}, id="empty patch changes nothing"),

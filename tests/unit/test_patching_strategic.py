@@ -50,8 +50,15 @@ def containers(*names_images: tuple[str, str]) -> list[dict[str, Any]]:
         pytest.param(
             {"containers": [{"name": "a", "env": [{"name": "X", "value": "1"}], "ports": [{"containerPort": 80}]}]},
             {"containers": [{"name": "a", "env": [{"name": "Y", "value": "2"}], "ports": [{"containerPort": 81}]}]},
-            {"containers": [{"name": "a", "env": [{"name": "Y", "value": "2"}, {"name": "X", "value": "1"}],
-                             "ports": [{"containerPort": 81}, {"containerPort": 80}]}]},
+            {
+                "containers": [
+                    {
+                        "name": "a",
+                        "env": [{"name": "Y", "value": "2"}, {"name": "X", "value": "1"}],
+                        "ports": [{"containerPort": 81}, {"containerPort": 80}],
+                    }
+                ]
+            },
             id="env and ports merge by their keys",
         ),
         pytest.param(
@@ -98,14 +105,18 @@ def containers(*names_images: tuple[str, str]) -> list[dict[str, Any]]:
         ),
         pytest.param(
             {"containers": containers(("a", "1"), ("b", "1"))},
-            {"$setElementOrder/containers": [{"name": "b"}, {"name": "a"}],
-             "containers": [{"name": "a", "image": "2"}]},
+            {
+                "$setElementOrder/containers": [{"name": "b"}, {"name": "a"}],
+                "containers": [{"name": "a", "image": "2"}],
+            },
             {"containers": containers(("b", "1"), ("a", "2"))},
             id="$setElementOrder orders a merged list",
         ),
     ],
 )
-def test_strategic_merge_patch_on_pod_spec(spec: dict[str, Any], patch: dict[str, Any], expected: dict[str, Any]) -> None:
+def test_strategic_merge_patch_on_pod_spec(
+    spec: dict[str, Any], patch: dict[str, Any], expected: dict[str, Any]
+) -> None:
     assert strategic_merge_patch(pod(**spec), {"spec": patch}, POD)["spec"] == expected
 
 
@@ -114,15 +125,30 @@ def test_strategic_merge_patch_on_pod_spec(spec: dict[str, Any], patch: dict[str
     [
         pytest.param(["a", "b"], {"finalizers": ["b", "c"]}, ["a", "b", "c"], id="primitive merge list is a set"),
         pytest.param(["a", "b"], {"finalizers": ["c"]}, ["c", "a", "b"], id="an unordered new value goes first"),
-        pytest.param(["a", "b", "c"], {"$deleteFromPrimitiveList/finalizers": ["b"]}, ["a", "c"],
-                     id="$deleteFromPrimitiveList removes values"),
-        pytest.param(["a", "b"], {"$setElementOrder/finalizers": ["a", "c", "b"], "finalizers": ["c"]},
-                     ["a", "c", "b"], id="$setElementOrder places a new value"),
-        pytest.param(["a", "b", "c"], {"$setElementOrder/finalizers": ["c", "a"],
-                                       "$deleteFromPrimitiveList/finalizers": ["b"]},
-                     ["c", "a"], id="delete and reorder together"),
-        pytest.param(["1", "2", "4"], {"$setElementOrder/finalizers": ["1", "2", "3"], "finalizers": ["3"]},
-                     ["1", "2", "3", "4"], id="server-only values keep their place after ordered ones"),
+        pytest.param(
+            ["a", "b", "c"],
+            {"$deleteFromPrimitiveList/finalizers": ["b"]},
+            ["a", "c"],
+            id="$deleteFromPrimitiveList removes values",
+        ),
+        pytest.param(
+            ["a", "b"],
+            {"$setElementOrder/finalizers": ["a", "c", "b"], "finalizers": ["c"]},
+            ["a", "c", "b"],
+            id="$setElementOrder places a new value",
+        ),
+        pytest.param(
+            ["a", "b", "c"],
+            {"$setElementOrder/finalizers": ["c", "a"], "$deleteFromPrimitiveList/finalizers": ["b"]},
+            ["c", "a"],
+            id="delete and reorder together",
+        ),
+        pytest.param(
+            ["1", "2", "4"],
+            {"$setElementOrder/finalizers": ["1", "2", "3"], "finalizers": ["3"]},
+            ["1", "2", "3", "4"],
+            id="server-only values keep their place after ordered ones",
+        ),
     ],
 )
 def test_strategic_merge_patch_on_finalizers(finalizers: list[str], patch: dict[str, Any], expected: list[str]) -> None:
@@ -156,32 +182,61 @@ def test_strategic_merge_patch_leaves_its_inputs_alone() -> None:
 @pytest.mark.parametrize(
     ("patch", "message"),
     [
-        pytest.param({"metadata": {"$retainKeys": "name"}}, "invalid patch format of retainKeys",
-                     id="$retainKeys must be a list"),
-        pytest.param({"metadata": {"$retainKeys": ["name"], "labels": {"a": "b"}}},
-                     "invalid patch format of retainKeys", id="patched keys must be retained"),
-        pytest.param({"metadata": {"$deleteFromPrimitiveListfinalizers": ["a"]}},
-                     "invalid patch format of primitive list", id="deletion list needs a slash"),
-        pytest.param({"metadata": {"$deleteFromPrimitiveList/finalizers": "a"}},
-                     "invalid patch format of primitive list", id="deletion list must be a list"),
-        pytest.param({"metadata": {"$setElementOrder/finalizers": "a"}},
-                     "invalid patch format of setElementOrder list", id="order must be a list"),
-        pytest.param({"metadata": {"$setElementOrderfinalizers": []}},
-                     "invalid patch format of setElementOrder list", id="order needs a slash"),
-        pytest.param({"metadata": {"labels": {"$patch": "merge"}}},
-                     "unknown patch type: merge in map: map[$patch:merge]", id="map $patch merge is unknown"),
-        pytest.param({"spec": {"template": {"spec": {"containers": [{"$patch": "merge"}]}}}},
-                     "merging lists cannot yet be specified in the patch", id="list $patch merge is refused"),
-        pytest.param({"spec": {"template": {"spec": {"containers": [{"image": "x"}]}}}},
-                     "map: map[image:x] does not contain declared merge key: name", id="element without merge key"),
-        pytest.param({"metadata": {"$setElementOrder/finalizers": ["a", "b"], "finalizers": ["b", "a"]}},
-                     "The order in patch list:\n[b a]\n doesn't match $setElementOrder list:\n[a b]\n",
-                     id="patch order must follow the order list"),
+        pytest.param(
+            {"metadata": {"$retainKeys": "name"}}, "invalid patch format of retainKeys", id="$retainKeys must be a list"
+        ),
+        pytest.param(
+            {"metadata": {"$retainKeys": ["name"], "labels": {"a": "b"}}},
+            "invalid patch format of retainKeys",
+            id="patched keys must be retained",
+        ),
+        pytest.param(
+            {"metadata": {"$deleteFromPrimitiveListfinalizers": ["a"]}},
+            "invalid patch format of primitive list",
+            id="deletion list needs a slash",
+        ),
+        pytest.param(
+            {"metadata": {"$deleteFromPrimitiveList/finalizers": "a"}},
+            "invalid patch format of primitive list",
+            id="deletion list must be a list",
+        ),
+        pytest.param(
+            {"metadata": {"$setElementOrder/finalizers": "a"}},
+            "invalid patch format of setElementOrder list",
+            id="order must be a list",
+        ),
+        pytest.param(
+            {"metadata": {"$setElementOrderfinalizers": []}},
+            "invalid patch format of setElementOrder list",
+            id="order needs a slash",
+        ),
+        pytest.param(
+            {"metadata": {"labels": {"$patch": "merge"}}},
+            "unknown patch type: merge in map: map[$patch:merge]",
+            id="map $patch merge is unknown",
+        ),
+        pytest.param(
+            {"spec": {"template": {"spec": {"containers": [{"$patch": "merge"}]}}}},
+            "merging lists cannot yet be specified in the patch",
+            id="list $patch merge is refused",
+        ),
+        pytest.param(
+            {"spec": {"template": {"spec": {"containers": [{"image": "x"}]}}}},
+            "map: map[image:x] does not contain declared merge key: name",
+            id="element without merge key",
+        ),
+        pytest.param(
+            {"metadata": {"$setElementOrder/finalizers": ["a", "b"], "finalizers": ["b", "a"]}},
+            "The order in patch list:\n[b a]\n doesn't match $setElementOrder list:\n[a b]\n",
+            id="patch order must follow the order list",
+        ),
     ],
 )
 def test_strategic_merge_patch_bad_directives_are_bad_requests(patch: dict[str, Any], message: str) -> None:
-    doc = {"metadata": {"name": "j", "finalizers": ["a"]},
-           "spec": {"template": {"spec": {"containers": containers(("a", "1"))}}}}
+    doc = {
+        "metadata": {"name": "j", "finalizers": ["a"]},
+        "spec": {"template": {"spec": {"containers": containers(("a", "1"))}}},
+    }
     with pytest.raises(BadRequest) as raised:
         strategic_merge_patch(doc, patch, JOB)
     assert raised.value.message == message
@@ -201,17 +256,21 @@ def test_strategic_merge_patch_body_must_be_an_object() -> None:
 
 def test_kubectl_apply_three_way_patch_removes_a_container_and_an_env_var() -> None:
     """The shape client-side ``kubectl apply`` sends after a config drops items."""
-    live = pod(containers=[
-        {"name": "a", "image": "1", "env": [{"name": "X", "value": "1"}, {"name": "Y", "value": "2"}]},
-        {"name": "b", "image": "1"},
-    ])
-    patch = {"spec": {
-        "$setElementOrder/containers": [{"name": "a"}],
-        "containers": [
-            {"name": "a", "$setElementOrder/env": [{"name": "X"}], "env": [{"name": "Y", "$patch": "delete"}]},
-            {"name": "b", "$patch": "delete"},
-        ],
-    }}
+    live = pod(
+        containers=[
+            {"name": "a", "image": "1", "env": [{"name": "X", "value": "1"}, {"name": "Y", "value": "2"}]},
+            {"name": "b", "image": "1"},
+        ]
+    )
+    patch = {
+        "spec": {
+            "$setElementOrder/containers": [{"name": "a"}],
+            "containers": [
+                {"name": "a", "$setElementOrder/env": [{"name": "X"}], "env": [{"name": "Y", "$patch": "delete"}]},
+                {"name": "b", "$patch": "delete"},
+            ],
+        }
+    }
     assert strategic_merge_patch(live, patch, POD)["spec"] == {
         "containers": [{"name": "a", "image": "1", "env": [{"name": "X", "value": "1"}]}]
     }

@@ -201,9 +201,7 @@ def test_kubeconfig_names_server_ca_and_token(tmp_path):
     assert cluster["cluster"]["server"] == "https://127.0.0.1:6443"
     assert base64.b64decode(cluster["cluster"]["certificate-authority-data"]) == b"CA PEM"
     assert config["users"] == [{"name": "jobyard", "user": {"token": "s3cret"}}]
-    assert config["contexts"] == [
-        {"name": "jobyard", "context": {"cluster": "jobyard", "user": "jobyard"}}
-    ]
+    assert config["contexts"] == [{"name": "jobyard", "context": {"cluster": "jobyard", "user": "jobyard"}}]
 
 
 def test_kubeconfig_replaces_an_old_file_with_mode_0600_and_leaves_no_temporary(tmp_path):

@@ -22,8 +22,14 @@ def test_child_of_a_plain_ref_is_the_definition_itself() -> None:
 
 
 CHILD_CASES = {
-    "an integer key indexes array items": (("io.k8s.api.core.v1.PodSpec", "containers", 0), "io.k8s.api.core.v1.Container"),
-    "a map key reaches the value schema": (("io.k8s.api.core.v1.ResourceRequirements", "limits", "cpu"), "io.k8s.apimachinery.pkg.api.resource.Quantity"),
+    "an integer key indexes array items": (
+        ("io.k8s.api.core.v1.PodSpec", "containers", 0),
+        "io.k8s.api.core.v1.Container",
+    ),
+    "a map key reaches the value schema": (
+        ("io.k8s.api.core.v1.ResourceRequirements", "limits", "cpu"),
+        "io.k8s.apimachinery.pkg.api.resource.Quantity",
+    ),
 }
 
 
@@ -41,7 +47,9 @@ def test_child_of_an_unknown_field_is_none() -> None:
 
 def test_referenced_definitions_is_the_transitive_closure() -> None:
     closure = referenced_definitions(["io.k8s.api.batch.v1.Job"])
-    assert {"io.k8s.api.batch.v1.Job", "io.k8s.api.core.v1.Container", META + "ObjectMeta", META + "Time"} <= set(closure)
+    assert {"io.k8s.api.batch.v1.Job", "io.k8s.api.core.v1.Container", META + "ObjectMeta", META + "Time"} <= set(
+        closure
+    )
     assert "io.k8s.api.apps.v1.Deployment" not in closure
     assert closure == sorted(closure)
 

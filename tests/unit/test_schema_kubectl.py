@@ -34,7 +34,9 @@ from jobyard.cluster.schema import (
 
 RESOURCE_TYPES = (
     ResourceType("batch", "v1", "Job", "jobs", "job", True, "io.k8s.api.batch.v1.Job", subresources=("status",)),
-    ResourceType("", "v1", "Pod", "pods", "pod", True, "io.k8s.api.core.v1.Pod", subresources=("status", "eviction", "log")),
+    ResourceType(
+        "", "v1", "Pod", "pods", "pod", True, "io.k8s.api.core.v1.Pod", subresources=("status", "eviction", "log")
+    ),
     ResourceType("", "v1", "Namespace", "namespaces", "namespace", False, "io.k8s.api.core.v1.Namespace"),
 )
 JOB_MANIFEST = """\
@@ -70,8 +72,13 @@ def kubectl_binary(version: str) -> str | None:
 
 def discovery(group_version: str) -> dict:
     resources = [
-        {"name": each.plural, "singularName": each.singular, "namespaced": each.namespaced,
-         "kind": each.kind, "verbs": list(each.verbs)}
+        {
+            "name": each.plural,
+            "singularName": each.singular,
+            "namespaced": each.namespaced,
+            "kind": each.kind,
+            "verbs": list(each.verbs),
+        }
         for each in RESOURCE_TYPES
         if each.group_version == group_version
     ]
@@ -147,7 +154,11 @@ def test_kubectl_accepts_our_documents(
     environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "KUBECONFIG": str(tmp_path / "none")}
     result = subprocess.run(
         [binary, f"--server={url}", *arguments],
-        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert expected in result.stdout

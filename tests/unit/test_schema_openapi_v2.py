@@ -7,8 +7,19 @@ from jobyard.cluster.schema import openapi_v2
 
 RESOURCE_TYPES = (
     ResourceType("batch", "v1", "Job", "jobs", "job", True, "io.k8s.api.batch.v1.Job", subresources=("status",)),
-    ResourceType("", "v1", "Pod", "pods", "pod", True, "io.k8s.api.core.v1.Pod", subresources=("status", "eviction", "log")),
-    ResourceType("", "v1", "Namespace", "namespaces", "namespace", False, "io.k8s.api.core.v1.Namespace", subresources=("status",)),
+    ResourceType(
+        "", "v1", "Pod", "pods", "pod", True, "io.k8s.api.core.v1.Pod", subresources=("status", "eviction", "log")
+    ),
+    ResourceType(
+        "",
+        "v1",
+        "Namespace",
+        "namespaces",
+        "namespace",
+        False,
+        "io.k8s.api.core.v1.Namespace",
+        subresources=("status",),
+    ),
     ResourceType("", "v1", "ConfigMap", "configmaps", "configmap", True, "io.k8s.api.core.v1.ConfigMap"),
 )
 DOCUMENT = openapi_v2(RESOURCE_TYPES)
@@ -31,7 +42,11 @@ def walk(node: Any) -> Any:
 
 
 def actions(path: str) -> dict[str, str]:
-    return {method: op.get("x-kubernetes-action", "") for method, op in DOCUMENT["paths"][path].items() if method != "parameters"}
+    return {
+        method: op.get("x-kubernetes-action", "")
+        for method, op in DOCUMENT["paths"][path].items()
+        if method != "parameters"
+    }
 
 
 def test_document_declares_swagger_2_and_info() -> None:
@@ -57,7 +72,10 @@ PATH_CASES = {
         "/api/v1/namespaces",
         {"get": "list", "post": "post", "delete": "deletecollection"},
     ),
-    "cluster-scoped item": ("/api/v1/namespaces/{name}", {"get": "get", "put": "put", "patch": "patch", "delete": "delete"}),
+    "cluster-scoped item": (
+        "/api/v1/namespaces/{name}",
+        {"get": "get", "put": "put", "patch": "patch", "delete": "delete"},
+    ),
     "eviction is a create": ("/api/v1/namespaces/{namespace}/pods/{name}/eviction", {"post": "post"}),
     "log is a get": ("/api/v1/namespaces/{namespace}/pods/{name}/log", {"get": "get"}),
     "watch paths watch a list": ("/api/v1/watch/namespaces/{namespace}/configmaps", {"get": "watchlist"}),
@@ -71,7 +89,9 @@ def test_paths_carry_upstream_actions(path: str, expected: dict[str, str]) -> No
 
 
 def test_a_kind_without_a_verb_has_no_operation_for_it() -> None:
-    read_only = ResourceType("", "v1", "Event", "events", "event", True, "io.k8s.api.core.v1.Event", verbs=("get", "list"))
+    read_only = ResourceType(
+        "", "v1", "Event", "events", "event", True, "io.k8s.api.core.v1.Event", verbs=("get", "list")
+    )
     document = openapi_v2([read_only])
     assert set(document["paths"]["/api/v1/namespaces/{namespace}/events/{name}"]) == {"get", "parameters"}
     assert "/api/v1/watch/namespaces/{namespace}/events" not in document["paths"]
@@ -174,4 +194,3 @@ def test_scalar_unions_are_published_as_upstream_does() -> None:
 
 def test_document_is_built_once() -> None:
     assert openapi_v2(list(RESOURCE_TYPES)) is DOCUMENT
-

@@ -10,7 +10,9 @@ from jobyard.cluster.schema._openapi_v2_protobuf import encode_document
 
 RESOURCE_TYPES = (
     ResourceType("batch", "v1", "Job", "jobs", "job", True, "io.k8s.api.batch.v1.Job", subresources=("status",)),
-    ResourceType("", "v1", "Pod", "pods", "pod", True, "io.k8s.api.core.v1.Pod", subresources=("status", "eviction", "log")),
+    ResourceType(
+        "", "v1", "Pod", "pods", "pod", True, "io.k8s.api.core.v1.Pod", subresources=("status", "eviction", "log")
+    ),
 )
 
 

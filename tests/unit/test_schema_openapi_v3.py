@@ -7,8 +7,19 @@ from jobyard.cluster.schema import openapi_v3_group, openapi_v3_index
 
 RESOURCE_TYPES = (
     ResourceType("batch", "v1", "Job", "jobs", "job", True, "io.k8s.api.batch.v1.Job", subresources=("status",)),
-    ResourceType("", "v1", "Pod", "pods", "pod", True, "io.k8s.api.core.v1.Pod", subresources=("status", "eviction", "log")),
-    ResourceType("", "v1", "Namespace", "namespaces", "namespace", False, "io.k8s.api.core.v1.Namespace", subresources=("status",)),
+    ResourceType(
+        "", "v1", "Pod", "pods", "pod", True, "io.k8s.api.core.v1.Pod", subresources=("status", "eviction", "log")
+    ),
+    ResourceType(
+        "",
+        "v1",
+        "Namespace",
+        "namespaces",
+        "namespace",
+        False,
+        "io.k8s.api.core.v1.Namespace",
+        subresources=("status",),
+    ),
     ResourceType("", "v1", "ConfigMap", "configmaps", "configmap", True, "io.k8s.api.core.v1.ConfigMap"),
 )
 CORE = openapi_v3_group("v1", RESOURCE_TYPES)

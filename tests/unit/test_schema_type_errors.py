@@ -15,7 +15,9 @@ CASES = {
     "a well-typed job has no type errors": (job_with(), []),
     "a string where an int64 belongs names the owning struct and the path": (
         job_with(pod_spec={"activeDeadlineSeconds": "5"}),
-        ["json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.activeDeadlineSeconds of type int64"],
+        [
+            "json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.activeDeadlineSeconds of type int64"
+        ],
     ),
     "int32 fields name int32": (
         job_with(spec={"parallelism": "2"}),
@@ -27,7 +29,9 @@ CASES = {
     ),
     "a number where a string belongs": (
         job_with(container={"image": 7}),
-        ["json: cannot unmarshal number into Go struct field Container.spec.template.spec.containers.image of type string"],
+        [
+            "json: cannot unmarshal number into Go struct field Container.spec.template.spec.containers.image of type string"
+        ],
     ),
     "a bool is not an integer": (
         job_with(spec={"completions": True}),
@@ -35,7 +39,9 @@ CASES = {
     ),
     "an array item of the wrong type names the element type": (
         job_with(pod_spec={"containers": ["main"]}),
-        ["json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.containers of type v1.Container"],
+        [
+            "json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.containers of type v1.Container"
+        ],
     ),
     "a scalar where a struct belongs names the struct type": (
         {"spec": "fast"},
@@ -43,7 +49,9 @@ CASES = {
     ),
     "an object where a list belongs": (
         job_with(container={"args": {"a": 1}}),
-        ["json: cannot unmarshal object into Go struct field Container.spec.template.spec.containers.args of type []string"],
+        [
+            "json: cannot unmarshal object into Go struct field Container.spec.template.spec.containers.args of type []string"
+        ],
     ),
     "map values are checked against the value type": (
         {"metadata": {"labels": {"team": 1}}},
@@ -55,15 +63,21 @@ CASES = {
     ),
     "quantities reject booleans": (
         job_with(container={"resources": {"limits": {"cpu": True}}}),
-        ["json: cannot unmarshal bool into Go struct field ResourceRequirements.spec.template.spec.containers.resources.limits of type resource.Quantity"],
+        [
+            "json: cannot unmarshal bool into Go struct field ResourceRequirements.spec.template.spec.containers.resources.limits of type resource.Quantity"
+        ],
     ),
     "int-or-string accepts both": (
-        job_with(container={"livenessProbe": {"httpGet": {"port": 80}}, "readinessProbe": {"httpGet": {"port": "http"}}}),
+        job_with(
+            container={"livenessProbe": {"httpGet": {"port": 80}}, "readinessProbe": {"httpGet": {"port": "http"}}}
+        ),
         [],
     ),
     "int-or-string rejects objects": (
         job_with(container={"livenessProbe": {"httpGet": {"port": {}}}}),
-        ["json: cannot unmarshal object into Go struct field HTTPGetAction.spec.template.spec.containers.livenessProbe.httpGet.port of type intstr.IntOrString"],
+        [
+            "json: cannot unmarshal object into Go struct field HTTPGetAction.spec.template.spec.containers.livenessProbe.httpGet.port of type intstr.IntOrString"
+        ],
     ),
     "time is a string": (
         {"metadata": {"creationTimestamp": 5}},

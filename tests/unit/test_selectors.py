@@ -78,7 +78,9 @@ def test_field_selectors_reject_set_operators():
     [
         pytest.param({"matchLabels": {"app": "web"}}, True, id="matchLabels are equality requirements"),
         pytest.param({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["front"]}]}, True, id="In"),
-        pytest.param({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["front"]}]}, False, id="NotIn"),
+        pytest.param(
+            {"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["front"]}]}, False, id="NotIn"
+        ),
         pytest.param({"matchExpressions": [{"key": "app", "operator": "Exists"}]}, True, id="Exists"),
         pytest.param({"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]}, False, id="DoesNotExist"),
         pytest.param({}, True, id="an empty LabelSelector matches everything"),

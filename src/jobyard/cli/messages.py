@@ -9,10 +9,7 @@ from rich.markup import escape
 
 APP_HELP = "Run Kubernetes Jobs from container images."
 VERSION_HELP = "Print jobyard's version."
-UP_HELP = (
-    "Start the embedded Kubernetes cluster (and, later, the console) "
-    "and run until Ctrl-C or SIGTERM."
-)
+UP_HELP = "Start the embedded Kubernetes cluster (and, later, the console) and run until Ctrl-C or SIGTERM."
 
 DATA_DIR_HELP = "Where the cluster keeps its store, certificates and kubeconfig."
 DATA_DIR_DEFAULT = "$XDG_DATA_HOME/jobyard, else ~/.local/share/jobyard"
@@ -44,8 +41,7 @@ def ready(kubeconfig: Path, server_url: str | None, console_port: int | None) ->
     if console_port is not None:
         lines += [
             "",
-            f"The web console is not built yet: port {console_port} is reserved "
-            "for it and is not opened.",
+            f"The web console is not built yet: port {console_port} is reserved for it and is not opened.",
         ]
     lines += ["", "Stop with Ctrl-C."]
     return "\n".join(lines)

@@ -28,15 +28,11 @@ def up(
             show_default=messages.DATA_DIR_DEFAULT,
         ),
     ],
-    api_port: Annotated[
-        int, typer.Option("--api-port", min=1, max=65535, help=messages.API_PORT_HELP)
-    ] = 6443,
+    api_port: Annotated[int, typer.Option("--api-port", min=1, max=65535, help=messages.API_PORT_HELP)] = 6443,
     console_port: Annotated[
         int, typer.Option("--console-port", min=1, max=65535, help=messages.CONSOLE_PORT_HELP)
     ] = 8080,
-    console: Annotated[
-        bool, typer.Option("--console/--no-console", help=messages.CONSOLE_HELP)
-    ] = True,
+    console: Annotated[bool, typer.Option("--console/--no-console", help=messages.CONSOLE_HELP)] = True,
     host: Annotated[str, typer.Option("--host", help=messages.HOST_HELP)] = "127.0.0.1",
 ) -> None:
     if console and console_port == api_port:

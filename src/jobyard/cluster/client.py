@@ -79,8 +79,8 @@ class LocalClient:
     def delete(self, resource: str, namespace: str, name: str, options: DeleteOptions = DeleteOptions()) -> None:
         self.registry.delete(resource_type(resource), namespace, name, options)
 
-    def watch(self, resource: str, namespace: str | None = None, resource_version: str | None = None) -> AsyncIterator[Obj]:
+    def watch(
+        self, resource: str, namespace: str | None = None, resource_version: str | None = None
+    ) -> AsyncIterator[Obj]:
         """Events as upstream streams them; without a version, ADDED for what exists first."""
-        return self.registry.watch(
-            resource_type(resource), namespace, WatchOptions(resource_version=resource_version)
-        )
+        return self.registry.watch(resource_type(resource), namespace, WatchOptions(resource_version=resource_version))

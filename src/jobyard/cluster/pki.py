@@ -113,9 +113,7 @@ def ensure_admin_token(data_dir: Path) -> str:
     return token
 
 
-def write_kubeconfig(
-    path: Path, server_url: str, ca_pem: bytes, token: str, cluster_name: str = "jobyard"
-) -> None:
+def write_kubeconfig(path: Path, server_url: str, ca_pem: bytes, token: str, cluster_name: str = "jobyard") -> None:
     """Write a kubeconfig whose only context reaches ``server_url`` as the admin."""
     config = {
         "apiVersion": "v1",
@@ -130,9 +128,7 @@ def write_kubeconfig(
             }
         ],
         "users": [{"name": cluster_name, "user": {"token": token}}],
-        "contexts": [
-            {"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}
-        ],
+        "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
         "current-context": cluster_name,
         "preferences": {},
     }
@@ -160,9 +156,7 @@ def _write_private(path: Path, data: bytes) -> None:
         raise
 
 
-def _load_pair(
-    cert_path: Path, key_path: Path
-) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey] | None:
+def _load_pair(cert_path: Path, key_path: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey] | None:
     """A certificate and its key, or None when either is missing, unreadable or they differ."""
     try:
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
@@ -235,9 +229,7 @@ def _new_server_cert(
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(x509.SubjectAlternativeName(sorted(names, key=str)), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
-        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     return cert, key
@@ -266,6 +258,4 @@ def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 
 def _public_der(key: CertificatePublicKeyTypes) -> bytes:
-    return key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)

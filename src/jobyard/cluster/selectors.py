@@ -190,15 +190,12 @@ def selector_from_label_selector(label_selector: Mapping[str, Any] | None) -> Se
     if not label_selector:
         return Selector()
     requirements = [
-        Requirement(key, "=", (str(value),))
-        for key, value in sorted((label_selector.get("matchLabels") or {}).items())
+        Requirement(key, "=", (str(value),)) for key, value in sorted((label_selector.get("matchLabels") or {}).items())
     ]
     operators = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!"}
     for expression in label_selector.get("matchExpressions") or []:
         operator = operators.get(expression.get("operator", ""))
         if operator is None:
             raise BadRequest(f"{expression.get('operator')!r} is not a valid label selector operator")
-        requirements.append(
-            Requirement(expression.get("key", ""), operator, tuple(expression.get("values") or ()))
-        )
+        requirements.append(Requirement(expression.get("key", ""), operator, tuple(expression.get("values") or ())))
     return Selector(tuple(requirements))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import ipaddress
 import logging
 from collections.abc import Callable
@@ -70,9 +71,16 @@ def _bootstrap(registry: Registry) -> None:
     for name in SYSTEM_NAMESPACES:
         if registry.store.get(namespaces.qualified_plural, "", name) is None:
             with contextlib.suppress(AlreadyExists):
-                registry.create(
-                    namespaces, "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-                )
+                registry.create(namespaces, "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+
+
+def _tune_garbage_collection() -> None:
+    """Stored objects are acyclic JSON, freed by reference counting; Python's cyclic
+    collector only pauses the loop for 100 ms and more when it scans tens of
+    thousands of them. Freeze what is loaded and make full collections rare."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
 
 class _UvicornServer(uvicorn.Server):
@@ -101,6 +109,7 @@ async def serve(config: ClusterConfig, *, on_ready: Callable[[Cluster], None] | 
                 bookmark_interval_seconds=config.bookmark_interval_seconds,
             )
             _bootstrap(registry)
+            _tune_garbage_collection()
             url = server_url(config.host, config.api_port)
             api = ApiServer(registry, [token], server_address=url.removeprefix("https://"))
             server = _UvicornServer(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 import secrets
 import time
 from collections.abc import AsyncIterator, Iterable
@@ -23,21 +23,25 @@ from jobyard.cluster.errors import (
     Unauthorized,
 )
 from jobyard.cluster.kinds import ResourceType
-from jobyard.cluster.registry import Registry, WriteOptions
+from jobyard.cluster.registry import APPLY_PATCH, Registry, WriteOptions
 
 from . import _discovery, _requests, _tables
+from ._encoding import encode, encode_list_chunks
 from ._metrics import ApiMetrics
 from ._routing import Target, parse_target
 
 Obj = dict[str, Any]
 
+# Lists longer than this are streamed in pieces of about this many characters.
+_STREAMED_LIST_ITEMS = 100
+_LIST_CHUNK_CHARACTERS = 256 * 1024
 _OPEN_PATHS = ("/healthz", "/livez", "/readyz", "/version")
 _WATCH_CONTENT_TYPE = "application/json"
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(data, separators=(",", ":")),
+        encode(data),
         status_code=status,
         media_type="application/json",
         headers=headers,
@@ -135,9 +139,7 @@ class ApiServer:
         elif path == "/openapi/v2":
             if schema.OPENAPI_V2_PROTOBUF_ACCEPT in request.headers.get("accept", ""):
                 # kubectl 1.28 reads /openapi/v2 only as gnostic protobuf.
-                return Response(
-                    schema.openapi_v2_protobuf(rtypes), media_type=schema.OPENAPI_V2_PROTOBUF_CONTENT_TYPE
-                )
+                return Response(schema.openapi_v2_protobuf(rtypes), media_type=schema.OPENAPI_V2_PROTOBUF_CONTENT_TYPE)
             document = schema.openapi_v2(rtypes)
         elif path == "/openapi/v3":
             document = schema.openapi_v3_index(rtypes)
@@ -203,14 +205,18 @@ class ApiServer:
             media = _requests.media_type(request)
             body, duplicates = _requests.decode(await _requests.read_body(request), media, patch=True)
             existed = registry.store.get(rtype.qualified_plural, scope, name) is not None
-            patched, warnings = registry.patch(
-                rtype, scope, name, media, body, self._write_options(request, duplicates), subresource
-            )
+            options = _requests.write_options(request, duplicates)
+            if media != APPLY_PATCH:
+                options = self._write_options(request, duplicates)
+            patched, warnings = registry.patch(rtype, scope, name, media, body, options, subresource)
             return "PATCH", self._render(request, rtype, patched, 200 if existed else 201, warnings)
         if method == "DELETE" and subresource is None:
             body = await self._optional_body(request)
-            deleted, gone = registry.delete(rtype, scope, name, _requests.delete_options(request, body))
-            return "DELETE", _json(deleted, 200 if gone else 202)
+            options = _requests.delete_options(request, body)
+            deleted, gone = registry.delete(rtype, scope, name, options)
+            # Upstream answers 202 only when the caller explicitly asked not to orphan.
+            accepted = not gone and options.orphan_dependents is False
+            return "DELETE", _json(deleted, 202 if accepted else 200)
         raise MethodNotAllowed("the server does not allow this method on the requested resource")
 
     @staticmethod
@@ -255,13 +261,24 @@ class ApiServer:
                     include_object=self._include_object(request),
                 )
             )
+        if len(listed["items"]) > _STREAMED_LIST_ITEMS:
+            return StreamingResponse(self._list_chunks(listed), media_type="application/json")
         return _json(listed)
+
+    @staticmethod
+    async def _list_chunks(listed: Obj) -> AsyncIterator[bytes]:
+        for chunk in encode_list_chunks(listed, _LIST_CHUNK_CHARACTERS):
+            yield chunk.encode()
+            # Let other requests run between pieces of a large LIST.
+            await asyncio.sleep(0)
 
     @staticmethod
     def _include_object(request: Request) -> str:
         value = request.query_params.get("includeObject") or "Metadata"
         if value not in ("None", "Metadata", "Object"):
-            raise BadRequest(f'includeObject: Unsupported value: "{value}": supported values: "None", "Metadata", "Object"')
+            raise BadRequest(
+                f'includeObject: Unsupported value: "{value}": supported values: "None", "Metadata", "Object"'
+            )
         return value
 
     def _watch(self, request: Request, target: Target, field_selector: str | None = None) -> Response:
@@ -300,6 +317,6 @@ class ApiServer:
                         ),
                     }
                     first = False
-                yield (json.dumps(event, separators=(",", ":")) + "\n").encode()
+                yield (encode(event) + "\n").encode()
         finally:
             self.metrics.watch_closed()

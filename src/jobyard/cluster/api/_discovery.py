@@ -93,9 +93,7 @@ def resource_list(rtypes: Iterable[ResourceType], group_version: str) -> Obj | N
             "namespaced": rtype.namespaced,
             "kind": rtype.kind,
             "verbs": list(rtype.verbs),
-            "storageVersionHash": hashlib.sha256(
-                f"{rtype.group_version}/{rtype.kind}".encode()
-            ).hexdigest()[:12],
+            "storageVersionHash": hashlib.sha256(f"{rtype.group_version}/{rtype.kind}".encode()).hexdigest()[:12],
         }
         if rtype.short_names:
             entry["shortNames"] = list(rtype.short_names)

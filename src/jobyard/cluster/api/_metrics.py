@@ -28,9 +28,7 @@ class ApiMetrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=self.registry,
         )
-        self._open_watches = Gauge(
-            "apiserver_longrunning_requests", "Open watch streams.", registry=self.registry
-        )
+        self._open_watches = Gauge("apiserver_longrunning_requests", "Open watch streams.", registry=self.registry)
         Gauge(
             "apiserver_registered_watchers", "Watchers registered on the store.", registry=self.registry
         ).set_function(watcher_count)

@@ -1,9 +1,9 @@
 """Resource URLs, parsed as upstream lays them out.
 
-    /api/v1/{plural}[/{name}[/{subresource}]]
-    /api/v1/namespaces/{namespace}/{plural}[/{name}[/{subresource}]]
-    /apis/{group}/{version}/...                  the same below a named group
-    .../watch/...                                the legacy watch prefix
+/api/v1/{plural}[/{name}[/{subresource}]]
+/api/v1/namespaces/{namespace}/{plural}[/{name}[/{subresource}]]
+/apis/{group}/{version}/...                  the same below a named group
+.../watch/...                                the legacy watch prefix
 """
 
 from __future__ import annotations

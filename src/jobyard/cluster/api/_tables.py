@@ -9,13 +9,13 @@ from jobyard.cluster.kinds import Column, ResourceType, format_age
 Obj = dict[str, Any]
 
 _NAME = Column("Name", format="name", description="Name must be unique within a namespace.")
-_AGE = Column("Age", description="CreationTimestamp is a timestamp representing the server time when this object was created.")
+_AGE = Column(
+    "Age", description="CreationTimestamp is a timestamp representing the server time when this object was created."
+)
 
 
 def wants_table(accept: str) -> bool:
-    return any(
-        "as=Table" in part and "g=meta.k8s.io" in part for part in accept.split(",")
-    )
+    return any("as=Table" in part and "g=meta.k8s.io" in part for part in accept.split(","))
 
 
 def _columns(rtype: ResourceType) -> tuple[Column, ...]:

@@ -6,4 +6,11 @@ from .namespace import NamespaceController
 from .serviceaccount import ServiceAccountController
 from .ttl import TTLAfterFinishedController
 
-__all__ = ["Controller", "GarbageCollector", "NamespaceController", "ServiceAccountController", "TTLAfterFinishedController", "WorkQueue"]
+__all__ = [
+    "Controller",
+    "GarbageCollector",
+    "NamespaceController",
+    "ServiceAccountController",
+    "TTLAfterFinishedController",
+    "WorkQueue",
+]

@@ -127,4 +127,3 @@ class Controller:
 def split_key(key: str) -> tuple[str, str]:
     namespace, _, name = key.rpartition("/")
     return namespace, name
-

@@ -1,8 +1,9 @@
 """The garbage collector: ownerReferences, and the three propagation policies.
 
-Level-triggered over the whole store: any change wakes a sweep that reads
-every object once and decides, per object, from current state only, so it is
-correct after a restart as well as in steady state.
+An owner → dependents graph is kept from watch events (the first list of each
+watch rebuilds it after a restart); an event queues only the objects it can
+affect, and each is decided from current state only, as upstream's
+graph-builder and attemptToDelete queues do.
 
 - An object whose owners are all gone is deleted (Background); owners that are
   gone are dropped from an object that still has a live one.
@@ -31,77 +32,122 @@ Obj = dict[str, Any]
 
 ORPHAN = "orphan"
 FOREGROUND = "foregroundDeletion"
-# A sweep after a burst of events waits this long so the burst is read once.
-_SETTLE_SECONDS = 0.2
-# A sweep runs at least this often, for owners that vanish while nobody watches.
+# Every dependent is looked at again this often, as upstream's informers resync.
 _RESYNC_SECONDS = 30.0
 
 
+Ref = tuple[str, str, str]  # (resource, namespace, name)
+
+
 class GarbageCollector(Controller):
+    """Keeps an owner → dependents graph from watch events and reconciles only what an event touches."""
+
     name = "garbage-collector"
 
     def __init__(self, client: Any) -> None:
         super().__init__(client)
-        self._wake = asyncio.Event()
+        self._dependents: dict[str, set[Ref]] = {}
+        self._owners_of: dict[Ref, set[str]] = {}
 
     async def run(self) -> None:
         resources = [rtype.qualified_plural for rtype in kinds.RESOURCE_TYPES]
-        watches = [asyncio.create_task(self._watch_all(resource)) for resource in resources]
+        tasks = [asyncio.create_task(self._watch(resource)) for resource in resources]
+        tasks += [asyncio.create_task(self._work()), asyncio.create_task(self._resync())]
         try:
-            while True:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), _RESYNC_SECONDS)
-                except TimeoutError:
-                    pass
-                self._wake.clear()
-                await asyncio.sleep(_SETTLE_SECONDS)
-                try:
-                    self.sweep()
-                except Exception:
-                    log.exception("garbage collection sweep failed")
+            await asyncio.gather(*tasks)
         finally:
-            for task in watches:
+            for task in tasks:
                 task.cancel()
+            self.queue.close()
 
-    async def _watch_all(self, resource: str) -> None:
+    async def _watch(self, resource: str) -> None:
         while True:
             async for event in self.client.watch(resource):
                 if event["type"] == "ERROR":
                     break
                 if event["type"] != "BOOKMARK":
-                    self._wake.set()
+                    for key in self.observe(resource, event["type"], event["object"]):
+                        self.queue.add(key)
+
+    async def _resync(self) -> None:
+        while True:
+            await asyncio.sleep(_RESYNC_SECONDS)
+            try:
+                self.sweep()
+            except Exception:
+                log.exception("garbage collection resync failed")
+
+    def observe(self, resource: str, event_type: str, obj: Obj) -> list[str]:
+        """Update the graph with one event; the keys it gives work to."""
+        meta = obj["metadata"]
+        ref: Ref = (resource, meta.get("namespace", ""), meta["name"])
+        for owner in self._owners_of.pop(ref, set()):
+            dependents = self._dependents.get(owner)
+            if dependents is not None:
+                dependents.discard(ref)
+                if not dependents:
+                    del self._dependents[owner]
+        owners = {reference.get("uid", "") for reference in meta.get("ownerReferences") or []}
+        touched: set[Ref] = set()
+        if event_type != "DELETED":
+            if owners:
+                self._owners_of[ref] = owners
+                for owner in owners:
+                    self._dependents.setdefault(owner, set()).add(ref)
+            finalizers = meta.get("finalizers") or []
+            if owners or ORPHAN in finalizers or FOREGROUND in finalizers:
+                touched.add(ref)
+        if event_type == "DELETED" or meta.get("deletionTimestamp"):
+            # Its dependents may be orphans now; owners waiting in the foreground may be free.
+            touched |= self._dependents.get(meta.get("uid", ""), set())
+            for owner in owners:
+                found = self.client.registry.store.get_by_uid(owner)
+                if found is not None:
+                    owner_meta = found[1]["metadata"]
+                    touched.add((found[0], owner_meta.get("namespace", ""), owner_meta["name"]))
+        return ["/".join(ref) for ref in touched]
+
+    async def reconcile(self, key: str) -> float | None:
+        resource, namespace, name = key.split("/", 2)
+        obj = self.client.registry.store.get(resource, namespace, name)
+        if obj is not None:
+            self._collect(resource, obj)
+        return None
 
     def sweep(self) -> None:
-        everything: list[tuple[str, Obj]] = []
-        by_uid: dict[str, tuple[str, Obj]] = {}
+        """Look at every object once: the whole graph, as after a restart."""
+        touched: set[str] = set()
         for rtype in kinds.RESOURCE_TYPES:
             for obj in self.client.registry.store.list(rtype.qualified_plural):
-                everything.append((rtype.qualified_plural, obj))
-                by_uid[obj["metadata"].get("uid", "")] = (rtype.qualified_plural, obj)
-        dependents: dict[str, list[tuple[str, Obj, Obj]]] = {}
-        for resource, obj in everything:
-            for reference in obj["metadata"].get("ownerReferences") or []:
-                dependents.setdefault(reference.get("uid", ""), []).append((resource, obj, reference))
-        for resource, obj in everything:
-            self._collect(resource, obj, by_uid, dependents)
+                touched.update(self.observe(rtype.qualified_plural, "ADDED", obj))
+        for key in sorted(touched):
+            resource, namespace, name = key.split("/", 2)
+            obj = self.client.registry.store.get(resource, namespace, name)
+            if obj is not None:
+                self._collect(resource, obj)
 
-    def _collect(
-        self,
-        resource: str,
-        obj: Obj,
-        by_uid: dict[str, tuple[str, Obj]],
-        dependents: dict[str, list[tuple[str, Obj, Obj]]],
-    ) -> None:
+    def _dependents_of(self, uid: str) -> list[tuple[str, Obj, Obj]]:
+        result = []
+        for resource, namespace, name in sorted(self._dependents.get(uid, set())):
+            dependent = self.client.registry.store.get(resource, namespace, name)
+            if dependent is None:
+                continue
+            for reference in dependent["metadata"].get("ownerReferences") or []:
+                if reference.get("uid") == uid:
+                    result.append((resource, dependent, reference))
+        return result
+
+    def _collect(self, resource: str, obj: Obj) -> None:
         meta = obj["metadata"]
         finalizers = meta.get("finalizers") or []
         if meta.get("deletionTimestamp") and ORPHAN in finalizers:
-            for dependent_resource, dependent, _ in dependents.get(meta["uid"], []):
+            for dependent_resource, dependent, _ in self._dependents_of(meta["uid"]):
                 self._drop_owner(dependent_resource, dependent, {meta["uid"]})
             self._drop_finalizer(resource, obj, ORPHAN)
             return
         if meta.get("deletionTimestamp") and FOREGROUND in finalizers:
             blocking = 0
-            for dependent_resource, dependent, reference in dependents.get(meta["uid"], []):
+            for dependent_resource, dependent, reference in self._dependents_of(meta["uid"]):
                 blocks = bool(reference.get("blockOwnerDeletion"))
                 blocking += blocks
                 if not dependent["metadata"].get("deletionTimestamp"):
@@ -112,7 +158,7 @@ class GarbageCollector(Controller):
         references = meta.get("ownerReferences") or []
         if not references or meta.get("deletionTimestamp"):
             return
-        gone = {ref.get("uid", "") for ref in references if not self._owner_exists(ref, by_uid, meta)}
+        gone = {ref.get("uid", "") for ref in references if not self._owner_exists(ref, meta)}
         if not gone:
             return
         if len(gone) == len(references):
@@ -120,9 +166,8 @@ class GarbageCollector(Controller):
         else:
             self._drop_owner(resource, obj, gone)
 
-    @staticmethod
-    def _owner_exists(reference: Obj, by_uid: dict[str, tuple[str, Obj]], dependent_meta: Obj) -> bool:
-        found = by_uid.get(reference.get("uid", ""))
+    def _owner_exists(self, reference: Obj, dependent_meta: Obj) -> bool:
+        found = self.client.registry.store.get_by_uid(reference.get("uid", ""))
         if found is None:
             return False
         owner = found[1]["metadata"]

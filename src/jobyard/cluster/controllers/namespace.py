@@ -35,7 +35,10 @@ class NamespaceController(Controller):
                     continue
                 try:
                     self.client.delete(
-                        rtype.qualified_plural, key, obj["metadata"]["name"], DeleteOptions(propagation_policy="Background")
+                        rtype.qualified_plural,
+                        key,
+                        obj["metadata"]["name"],
+                        DeleteOptions(propagation_policy="Background"),
                     )
                 except NotFound:
                     remaining -= 1

@@ -53,9 +53,7 @@ def validate_config_map(obj: Obj, old: Obj | None) -> list[Cause]:
     data: Obj = obj.get("data") or {}
     binary: Obj = obj.get("binaryData") or {}
     causes = _key_causes(data, "data")
-    causes += [
-        invalid(f"data[{key}]", key, "duplicate of key present in binaryData") for key in data if key in binary
-    ]
+    causes += [invalid(f"data[{key}]", key, "duplicate of key present in binaryData") for key in data if key in binary]
     causes += _key_causes(binary, "binaryData")
     size = sum(len(str(value).encode()) for value in data.values())
     size += sum(len(_decoded(value) or b"") for value in binary.values())

@@ -277,7 +277,9 @@ def _validate_probe(probe: Obj, path: str, kind: str) -> list[Cause]:
     grace = probe.get("terminationGracePeriodSeconds")
     if grace is not None:
         if kind == "readinessProbe":
-            causes.append(invalid(f"{path}.terminationGracePeriodSeconds", grace, "must not be set for readinessProbes"))
+            causes.append(
+                invalid(f"{path}.terminationGracePeriodSeconds", grace, "must not be set for readinessProbes")
+            )
         elif grace <= 0:
             causes.append(invalid(f"{path}.terminationGracePeriodSeconds", grace, "must be greater than 0"))
     return causes
@@ -326,7 +328,5 @@ def validate_security_context(context: Obj, path: str) -> list[Cause]:
                 invalid(f"{path}.supplementalGroups[{index}]", group, f"must be between 0 and {MAX_USER_ID}, inclusive")
             )
     if context.get("privileged") is True and context.get("allowPrivilegeEscalation") is False:
-        causes.append(
-            invalid(path, context, "cannot set `allowPrivilegeEscalation` to false and `privileged` to true")
-        )
+        causes.append(invalid(path, context, "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"))
     return causes

@@ -45,7 +45,9 @@ def validate_namespace(obj: Obj, old: Obj | None) -> list[Cause]:
         path = f"spec.finalizers[{index}]"
         causes += [invalid(path, finalizer, message) for message in qualified_name(finalizer)]
         if "/" not in finalizer and finalizer not in STANDARD_FINALIZERS:
-            causes.append(invalid(path, finalizer, "name is neither a standard finalizer name nor is it fully qualified"))
+            causes.append(
+                invalid(path, finalizer, "name is neither a standard finalizer name nor is it fully qualified")
+            )
     return causes
 
 
@@ -75,7 +77,9 @@ def validate_endpoints(obj: Obj, old: Obj | None) -> list[Cause]:
         for port_index, port in enumerate(subset.get("ports") or []):
             number = port.get("port")
             if not isinstance(number, int) or not 1 <= number <= 65535:
-                causes.append(invalid(f"{at}.ports[{port_index}].port", number, "must be between 1 and 65535, inclusive"))
+                causes.append(
+                    invalid(f"{at}.ports[{port_index}].port", number, "must be between 1 and 65535, inclusive")
+                )
     return causes
 
 

@@ -50,7 +50,11 @@ def _validate_new_style(obj: Obj) -> list[Cause]:
     if not controller:
         causes.append(required("reportingComponent"))
     causes += [invalid("reportingComponent", controller, message) for message in qualified_name(controller)]
-    for key, limit in (("reportingInstance", REPORTING_INSTANCE_LIMIT), ("action", ACTION_LIMIT), ("reason", REASON_LIMIT)):
+    for key, limit in (
+        ("reportingInstance", REPORTING_INSTANCE_LIMIT),
+        ("action", ACTION_LIMIT),
+        ("reason", REASON_LIMIT),
+    ):
         value = obj.get(key) or ""
         if not value:
             causes.append(required(key))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from jobyard.cluster.errors import Cause
@@ -126,7 +127,7 @@ def _validate_exit_codes(requirement: Obj, path: str, container_names: set[Any])
         if value in seen:
             causes.append(duplicate(at, value))
         seen.add(value)
-    if any(earlier > later for earlier, later in zip(values, values[1:])):
+    if any(earlier > later for earlier, later in itertools.pairwise(values)):
         causes.append(invalid(f"{path}.values", values, "must be ordered"))
     return causes
 

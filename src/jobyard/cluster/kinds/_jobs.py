@@ -235,7 +235,11 @@ def _validate_completion_mode(spec: Obj, path: str) -> list[Cause]:
             causes.append(
                 invalid(f"{path}.maxFailedIndexes", max_failed, f"must be less than or equal to {MAX_FAILED_INDEXES}")
             )
-        if completions is not None and completions > COMPLETIONS_SOFT_LIMIT and spec.get("backoffLimitPerIndex") is not None:
+        if (
+            completions is not None
+            and completions > COMPLETIONS_SOFT_LIMIT
+            and spec.get("backoffLimitPerIndex") is not None
+        ):
             causes += _validate_high_completions(spec, path)
     if mode is None or mode == "NonIndexed":
         for key in ("backoffLimitPerIndex", "maxFailedIndexes"):
@@ -250,15 +254,23 @@ def _validate_high_completions(spec: Obj, path: str) -> list[Cause]:
     max_failed, parallelism = spec.get("maxFailedIndexes"), spec.get("parallelism")
     if max_failed is None:
         causes.append(
-            required(f"{path}.maxFailedIndexes", f"must be specified when completions is above {COMPLETIONS_SOFT_LIMIT}")
+            required(
+                f"{path}.maxFailedIndexes", f"must be specified when completions is above {COMPLETIONS_SOFT_LIMIT}"
+            )
         )
     if parallelism is not None and parallelism > HIGH_COMPLETIONS_LIMIT:
         causes.append(
-            invalid(f"{path}.parallelism", parallelism, f"must be less than or equal to {HIGH_COMPLETIONS_LIMIT} {suffix}")
+            invalid(
+                f"{path}.parallelism", parallelism, f"must be less than or equal to {HIGH_COMPLETIONS_LIMIT} {suffix}"
+            )
         )
     if max_failed is not None and max_failed > HIGH_COMPLETIONS_LIMIT:
         causes.append(
-            invalid(f"{path}.maxFailedIndexes", max_failed, f"must be less than or equal to {HIGH_COMPLETIONS_LIMIT} {suffix}")
+            invalid(
+                f"{path}.maxFailedIndexes",
+                max_failed,
+                f"must be less than or equal to {HIGH_COMPLETIONS_LIMIT} {suffix}",
+            )
         )
     return causes
 
@@ -360,7 +372,9 @@ def validate_job_status(obj: Obj, old: Obj | None) -> list[Cause]:
         causes.append(invalid("status.failed", status.get("failed") or 0, "cannot decrease the failed counter"))
     scalable = spec.get("completionMode") == "Indexed" and spec.get("completions") == spec.get("parallelism")
     if not scalable and (status.get("succeeded") or 0) < (old_status.get("succeeded") or 0):
-        causes.append(invalid("status.succeeded", status.get("succeeded") or 0, "cannot decrease the succeeded counter"))
+        causes.append(
+            invalid("status.succeeded", status.get("succeeded") or 0, "cannot decrease the succeeded counter")
+        )
     for kind in ("Failed", "Complete", "FailureTarget"):
         if _condition_true(old_status, kind) and not _condition_true(status, kind):
             causes.append(invalid("status.conditions", OMIT, f"cannot disable the terminal {kind}=True condition"))

@@ -35,8 +35,7 @@ _QUALIFIED = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 _LABEL_VALUE = "(" + _QUALIFIED + ")?"
 _CONFIG_KEY = "[-._a-zA-Z0-9]+"
 _QUALIFIED_MESSAGE = (
-    "must consist of alphanumeric characters, '-', '_' or '.', "
-    "and must start and end with an alphanumeric character"
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
 )
 
 
@@ -144,9 +143,7 @@ def qualified_name(value: str) -> list[str]:
     elif len(name) > QUALIFIED_NAME_MAX:
         errors.append("name part " + _max_length(QUALIFIED_NAME_MAX))
     if not _QUALIFIED_RE.match(name):
-        errors.append(
-            "name part " + regex_error(_QUALIFIED_MESSAGE, _QUALIFIED, "MyName", "my.name", "123-abc")
-        )
+        errors.append("name part " + regex_error(_QUALIFIED_MESSAGE, _QUALIFIED, "MyName", "my.name", "123-abc"))
     return errors
 
 

@@ -112,7 +112,9 @@ def _validate_pod_update(spec: Obj, old_spec: Obj) -> list[Cause]:
         causes.append(invalid("spec.activeDeadlineSeconds", deadline, "must be less than or equal to previous value"))
     old_tolerations = old_spec.get("tolerations") or []
     if any(toleration not in (spec.get("tolerations") or []) for toleration in old_tolerations):
-        causes.append(forbidden("spec.tolerations", "existing toleration can not be modified except its tolerationSeconds"))
+        causes.append(
+            forbidden("spec.tolerations", "existing toleration can not be modified except its tolerationSeconds")
+        )
     if _without_mutable_fields(spec, old_spec) != _without_mutable_fields(old_spec, old_spec):
         causes.append(forbidden("spec", POD_UPDATE_FORBIDDEN))
     return causes

@@ -107,9 +107,7 @@ def validate_pod_template(template: Obj, path: str) -> list[Cause]:
     spec: Obj = template.get("spec") or {}
     causes += validate_pod_spec(spec, f"{path}.spec")
     if spec.get("ephemeralContainers"):
-        causes.append(
-            forbidden(f"{path}.spec.ephemeralContainers", "ephemeral containers not allowed in pod template")
-        )
+        causes.append(forbidden(f"{path}.spec.ephemeralContainers", "ephemeral containers not allowed in pod template"))
     return causes
 
 
@@ -224,9 +222,7 @@ def _validate_volume_source(volume: Obj, path: str) -> list[Cause]:
         causes.append(required(f"{at}.{key}"))
     mode = source.get("defaultMode")
     if isinstance(mode, int) and not 0 <= mode <= 0o777:
-        causes.append(
-            invalid(f"{at}.defaultMode", mode, "must be a number between 0 and 0777 (octal), both inclusive")
-        )
+        causes.append(invalid(f"{at}.defaultMode", mode, "must be a number between 0 and 0777 (octal), both inclusive"))
     return causes
 
 
@@ -239,16 +235,22 @@ def _validate_tolerations(tolerations: list[Obj], path: str) -> list[Cause]:
             causes += [invalid(f"{at}.key", key, message) for message in qualified_name(key)]
         operator = toleration.get("operator") or "Equal"
         if not key and operator != "Exists":
-            causes.append(invalid(f"{at}.operator", operator, "operator must be Exists when `key` is empty, which means \"match all values and all keys\""))
+            causes.append(
+                invalid(
+                    f"{at}.operator",
+                    operator,
+                    'operator must be Exists when `key` is empty, which means "match all values and all keys"',
+                )
+            )
         if operator == "Exists" and toleration.get("value"):
-            causes.append(invalid(f"{at}.operator", toleration["value"], "value must be empty when `operator` is 'Exists'"))
+            causes.append(
+                invalid(f"{at}.operator", toleration["value"], "value must be empty when `operator` is 'Exists'")
+            )
         if operator not in TOLERATION_OPERATORS:
             causes.append(not_supported(f"{at}.operator", operator, TOLERATION_OPERATORS))
         effect = toleration.get("effect") or ""
         if effect and effect not in TAINT_EFFECTS:
             causes.append(not_supported(f"{at}.effect", effect, TAINT_EFFECTS))
         if toleration.get("tolerationSeconds") is not None and effect != "NoExecute":
-            causes.append(
-                invalid(f"{at}.effect", effect, "effect must be 'NoExecute' when `tolerationSeconds` is set")
-            )
+            causes.append(invalid(f"{at}.effect", effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
     return causes

@@ -31,7 +31,9 @@ def validate_label_selector(selector: Obj, path: str) -> list[Cause]:
         if operator in ("In", "NotIn") and not values:
             causes.append(required(f"{at}.values", "must be specified when `operator` is 'In' or 'NotIn'"))
         elif operator in ("Exists", "DoesNotExist") and values:
-            causes.append(forbidden(f"{at}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+            causes.append(
+                forbidden(f"{at}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
+            )
         elif operator not in OPERATORS:
             causes.append(not_supported(f"{at}.operator", operator, OPERATORS))
         key = expression.get("key") or ""

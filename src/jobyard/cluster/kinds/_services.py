@@ -82,7 +82,9 @@ def validate_service(obj: Obj, old: Obj | None) -> list[Cause]:
     causes += _validate_ports(ports)
     cluster_ip = spec.get("clusterIP") or ""
     if cluster_ip and cluster_ip != "None" and not _is_ip(cluster_ip):
-        causes.append(invalid("spec.clusterIPs[0]", cluster_ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
+        causes.append(
+            invalid("spec.clusterIPs[0]", cluster_ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")
+        )
     if old is not None:
         old_ip = (old.get("spec") or {}).get("clusterIP") or ""
         if old_ip and cluster_ip and cluster_ip != old_ip and kind != "ExternalName":
@@ -146,7 +148,10 @@ def _external_ip(spec: Obj, status: Obj) -> str:
     if kind in ("ClusterIP", "NodePort"):
         return ",".join(external) or "<none>"
     if kind == "LoadBalancer":
-        ingress = [entry.get("ip") or entry.get("hostname") or "" for entry in (status.get("loadBalancer") or {}).get("ingress") or []]
+        ingress = [
+            entry.get("ip") or entry.get("hostname") or ""
+            for entry in (status.get("loadBalancer") or {}).get("ingress") or []
+        ]
         addresses = [address for address in ingress + external if address]
         return ",".join(addresses) or "<pending>"
     if kind == "ExternalName":

@@ -67,13 +67,23 @@ def apply(
     managers = read_managers(live)
     if live is not None and not managers:
         managers = [
-            Manager("before-first-apply", "Update", live.get("apiVersion", ""),
-                    ownable(field_set(before, node), ignored_fields))
+            Manager(
+                "before-first-apply",
+                "Update",
+                live.get("apiVersion", ""),
+                ownable(field_set(before, node), ignored_fields),
+            )
         ]
     merged = _merge(before, config, node)
     taken = ownable(compare(before, merged, node).changed, ignored_fields)
-    me = Manager(manager, "Apply", config.get("apiVersion", ""), ownable(field_set(config, node), ignored_fields),
-                 now, subresource)
+    me = Manager(
+        manager,
+        "Apply",
+        config.get("apiVersion", ""),
+        ownable(field_set(config, node), ignored_fields),
+        now,
+        subresource,
+    )
     previous = next((entry for entry in managers if entry.identity == me.identity), None)
     others = [entry for entry in managers if entry.identity != me.identity]
     conflicts = [(entry, path) for entry in others for path in sorted(entry.fields & taken, key=path_string)]

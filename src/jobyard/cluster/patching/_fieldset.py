@@ -143,8 +143,14 @@ def _compare(
     if isinstance(old, dict) and isinstance(new, dict) and not is_atomic_map(node) and (old or new):
         for key in list(old) + [key for key in new if key not in old]:
             _compare(
-                old.get(key, _MISSING), new.get(key, _MISSING), field_node(node, key),
-                path + (("f", key),), added, modified, removed, maps_are_members,
+                old.get(key, _MISSING),
+                new.get(key, _MISSING),
+                field_node(node, key),
+                path + (("f", key),),
+                added,
+                modified,
+                removed,
+                maps_are_members,
             )
         return
     if isinstance(old, list) and isinstance(new, list) and list_type(node) in ("map", "set") and (old or new):
@@ -153,8 +159,16 @@ def _compare(
         after = {element_of(node, item, index): item for index, item in enumerate(new)}
         for key in list(before) + [key for key in after if key not in before]:
             item_path = path + (key,)
-            _compare(before.get(key, _MISSING), after.get(key, _MISSING), element, item_path,
-                     added, modified, removed, maps_are_members)
+            _compare(
+                before.get(key, _MISSING),
+                after.get(key, _MISSING),
+                element,
+                item_path,
+                added,
+                modified,
+                removed,
+                maps_are_members,
+            )
             if key not in before:
                 added.add(item_path)
         return
@@ -247,4 +261,3 @@ def path_string(path: Path) -> str:
 
 def _sort_key(path: Path) -> tuple[str, ...]:
     return tuple(_element_text(element) for element in path)
-

@@ -41,9 +41,7 @@ def json_patch(doc: dict[str, Any], operations: Any) -> dict[str, Any]:
         # Go decodes a JSON null into an empty patch.
         operations = []
     if not isinstance(operations, list):
-        raise bad_patch(
-            f"json: cannot unmarshal {go_json_kind(operations)} into Go value of type jsonpatch.Patch"
-        )
+        raise bad_patch(f"json: cannot unmarshal {go_json_kind(operations)} into Go value of type jsonpatch.Patch")
     for operation in operations:
         if operation is not None and not isinstance(operation, dict):
             raise bad_patch(
@@ -61,4 +59,3 @@ def json_patch(doc: dict[str, Any], operations: Any) -> dict[str, Any]:
     if not isinstance(result, dict):
         raise not_an_object(result)
     return result
-

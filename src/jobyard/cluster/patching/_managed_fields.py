@@ -134,7 +134,8 @@ def content(obj: dict[str, Any] | None) -> dict[str, Any]:
 def ownable(paths: FieldSet, ignored_fields: frozenset[str]) -> FieldSet:
     """``paths`` without those nobody owns and those under ``ignored_fields``."""
     return frozenset(
-        path for path in paths
+        path
+        for path in paths
         if path not in _NEVER_OWNED and not (path and path[0][0] == "f" and path[0][1] in ignored_fields)
     )
 

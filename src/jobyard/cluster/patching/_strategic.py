@@ -55,9 +55,7 @@ def strategic_merge_patch(doc: dict[str, Any], patch: Any, definition_name: str)
     if patch is None:
         return copy.deepcopy(doc)
     if not isinstance(patch, dict):
-        raise bad_patch(
-            f"json: cannot unmarshal {go_json_kind(patch)} into Go value of type map[string]interface {{}}"
-        )
+        raise bad_patch(f"json: cannot unmarshal {go_json_kind(patch)} into Go value of type map[string]interface {{}}")
     return _merge_map(copy.deepcopy(doc), copy.deepcopy(patch), definition(definition_name))
 
 
@@ -266,7 +264,9 @@ def _ordered(
     """
     left = _sorted_by(server_only, server_order, merge_key)
     right = _sorted_by(in_patch, patch_order, merge_key)
-    positions = {key: index for index, key in reversed(list(enumerate(_key_of(item, merge_key) for item in server_order)))}
+    positions = {
+        key: index for index, key in reversed(list(enumerate(_key_of(item, merge_key) for item in server_order)))
+    }
     merged: list[Any] = []
     i = j = 0
     while i < len(left) or j < len(right):

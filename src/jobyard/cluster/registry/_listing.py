@@ -24,7 +24,9 @@ def selects(rtype: ResourceType, labels: Selector, fields: Selector, obj: Obj) -
     return fields.empty or fields.matches(rtype.field_labels(obj))
 
 
-def parse_selectors(rtype: ResourceType, label_selector: str | None, field_selector: str | None) -> tuple[Selector, Selector]:
+def parse_selectors(
+    rtype: ResourceType, label_selector: str | None, field_selector: str | None
+) -> tuple[Selector, Selector]:
     labels = parse_label_selector(label_selector)
     fields = parse_field_selector(field_selector)
     supported = rtype.field_selectors
@@ -67,7 +69,7 @@ def list_objects(store: Store, rtype: ResourceType, namespace: str | None, optio
     start_after: tuple[str, str] | None = None
     if options.continue_token:
         if options.resource_version not in (None, "", "0"):
-            raise BadRequest('specifying resource version is not allowed when using continue')
+            raise BadRequest("specifying resource version is not allowed when using continue")
         list_version, start_after = _decode_continue(options.continue_token)
     elif options.resource_version_match and options.resource_version in (None, ""):
         raise BadRequest("resourceVersionMatch is forbidden unless resourceVersion is provided")
@@ -75,7 +77,9 @@ def list_objects(store: Store, rtype: ResourceType, namespace: str | None, optio
         wanted = parse_resource_version(options.resource_version)
         match = options.resource_version_match or "NotOlderThan"
         if match not in ("NotOlderThan", "Exact"):
-            raise BadRequest(f'resourceVersionMatch: Unsupported value: "{match}": supported values: "Exact", "NotOlderThan"')
+            raise BadRequest(
+                f'resourceVersionMatch: Unsupported value: "{match}": supported values: "Exact", "NotOlderThan"'
+            )
         if wanted > current:
             raise Timeout(f"Too large resource version: {wanted}, current: {current}", retry_after_seconds=1)
         if match == "Exact" and wanted != current:

@@ -22,8 +22,7 @@ class WriteOptions:
     def __post_init__(self) -> None:
         if self.field_validation not in FIELD_VALIDATION_MODES:
             raise BadRequest(
-                f"fieldValidation parameter unsupported: {self.field_validation}; "
-                "valid values are Ignore, Warn, Strict"
+                f"fieldValidation parameter unsupported: {self.field_validation}; valid values are Ignore, Warn, Strict"
             )
         if self.field_manager is not None and len(self.field_manager) > 128:
             raise BadRequest("fieldManager: Too long: must have at most 128 bytes")

@@ -51,6 +51,7 @@ def evict(registry: Registry, namespace: str, name: str, eviction: Any) -> None:
         registry._write_update(pods, pod, updated, WriteOptions(field_manager="eviction"), "status")
     registry.delete(pods, namespace, name, options)
 
+
 def bind(registry: Registry, namespace: str, name: str, binding: Any) -> None:
     """pods/binding: assign a pending pod to a node, once, as the scheduler does upstream."""
     pods = kinds.POD
@@ -64,10 +65,12 @@ def bind(registry: Registry, namespace: str, name: str, binding: Any) -> None:
         raise Conflict(f"pod {name} is being deleted, cannot be assigned to a host", name=name, kind="pods")
     assigned = (pod.get("spec") or {}).get("nodeName")
     if assigned:
-        raise Conflict(f"pod {name} is already assigned to node \"{assigned}\"", name=name, kind="pods")
+        raise Conflict(f'pod {name} is already assigned to node "{assigned}"', name=name, kind="pods")
     updated = copy.deepcopy(pod)
     updated["spec"]["nodeName"] = node_name
-    conditions = [c for c in (updated.setdefault("status", {}).get("conditions") or []) if c.get("type") != "PodScheduled"]
+    conditions = [
+        c for c in (updated.setdefault("status", {}).get("conditions") or []) if c.get("type") != "PodScheduled"
+    ]
     conditions.append({"type": "PodScheduled", "status": "True", "lastTransitionTime": registry.now()})
     updated["status"]["conditions"] = conditions
     # Binding writes spec.nodeName, which no pod update may change: it is stored directly.

@@ -16,6 +16,7 @@ from jobyard.cluster.clock import Clock, format_time, system_clock
 from jobyard.cluster.errors import (
     AlreadyExists,
     BadRequest,
+    Cause,
     Conflict,
     Forbidden,
     Invalid,
@@ -41,6 +42,10 @@ PATCH_TYPES = (MERGE_PATCH, JSON_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
 # propagation policy orphans the pods (kubectl always sends Background).
 _ORPHAN_BY_DEFAULT = {("batch", "Job")}
 _NAMESPACES = "namespaces"
+
+
+def _invalid_patch_options(field: str, reason: str, message: str) -> Invalid:
+    return Invalid.of("PatchOptions", "", [Cause(field, reason, message)], group="meta.k8s.io")
 
 
 class Registry:
@@ -130,9 +135,7 @@ class Registry:
         warnings = self._check_fields(rtype, obj, options)
         meta = obj["metadata"]
         if meta.setdefault("name", name) != name:
-            raise BadRequest(
-                f"the name of the object ({meta['name']}) does not match the name on the URL ({name})"
-            )
+            raise BadRequest(f"the name of the object ({meta['name']}) does not match the name on the URL ({name})")
         self._place(rtype, meta, namespace)
         old = self._require(rtype, namespace, name)
         return self._write_update(rtype, old, obj, options, subresource), warnings
@@ -149,6 +152,10 @@ class Registry:
     ) -> tuple[Obj, list[str]]:
         if patch_type == APPLY_PATCH:
             return self._apply(rtype, namespace, name, patch, options, subresource)
+        if options.force:
+            raise _invalid_patch_options(
+                "force", "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch"
+            )
         old = self._require(rtype, namespace, name)
         current = copy.deepcopy(old)
         if patch_type == MERGE_PATCH:
@@ -165,9 +172,7 @@ class Registry:
         warnings = self._check_fields(rtype, obj, options)
         meta = obj["metadata"]
         if meta.get("name") != name:
-            raise BadRequest(
-                f"the name of the object ({meta.get('name')}) does not match the name on the URL ({name})"
-            )
+            raise BadRequest(f"the name of the object ({meta.get('name')}) does not match the name on the URL ({name})")
         self._place(rtype, meta, namespace)
         return self._write_update(rtype, old, obj, options, subresource), warnings
 
@@ -269,7 +274,9 @@ class Registry:
             raise BadRequest(f"the kind in the data ({kind}) does not match the expected kind ({rtype.kind})")
         obj["apiVersion"], obj["kind"] = rtype.api_version, rtype.kind
         if not isinstance(obj.setdefault("metadata", {}), dict):
-            raise BadRequest(f"{rtype.kind} in version \"{rtype.version}\" cannot be handled as a {rtype.kind}: metadata must be an object")
+            raise BadRequest(
+                f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: metadata must be an object'
+            )
         type_errors = schema.type_errors(obj, rtype.definition)
         if type_errors:
             raise BadRequest(
@@ -279,10 +286,12 @@ class Registry:
 
     @staticmethod
     def _check_fields(rtype: ResourceType, obj: Obj, options: WriteOptions) -> list[str]:
-        """fieldValidation: Strict rejects unknown and duplicate fields, Warn reports them."""
+        """Unknown fields are dropped, as upstream's decoder does; Strict rejects them and
+        duplicate fields instead, Warn reports them, Ignore keeps quiet."""
+        unknown = schema.drop_unknown_fields(obj, rtype.definition)
         if options.field_validation == "Ignore":
             return []
-        problems = [f'unknown field "{path}"' for path in schema.unknown_fields(obj, rtype.definition)]
+        problems = [f'unknown field "{path}"' for path in unknown]
         problems += [f'duplicate field "{path}"' for path in options.duplicate_fields]
         if problems and options.field_validation == "Strict":
             raise BadRequest("strict decoding error: " + ", ".join(problems))
@@ -330,8 +339,7 @@ class Registry:
         if spec.get("type") == "ExternalName" or spec.get("clusterIP"):
             return
         taken = {
-            str((other.get("spec") or {}).get("clusterIP"))
-            for other in self.store.list(kinds.SERVICE.qualified_plural)
+            str((other.get("spec") or {}).get("clusterIP")) for other in self.store.list(kinds.SERVICE.qualified_plural)
         }
         address = kinds.allocate_cluster_ip(taken)
         spec["clusterIP"] = address
@@ -423,15 +431,15 @@ class Registry:
         subresource: str | None,
     ) -> tuple[Obj, list[str]]:
         if not options.field_manager:
-            raise BadRequest("PATCH requests with application/apply-patch+yaml must specify a fieldManager")
+            raise _invalid_patch_options(
+                "fieldManager", "FieldValueRequired", "Required value: is required for apply patch"
+            )
         obj = self._decode(rtype, applied)
         if not applied.get("apiVersion") or not applied.get("kind"):
             raise BadRequest("apiVersion and kind must be set in an apply configuration")
         meta = obj["metadata"]
         if meta.setdefault("name", name) != name:
-            raise BadRequest(
-                f"the name of the object ({meta['name']}) does not match the name on the URL ({name})"
-            )
+            raise BadRequest(f"the name of the object ({meta['name']}) does not match the name on the URL ({name})")
         self._place(rtype, meta, namespace)
         warnings = self._check_fields(rtype, obj, options)
         live = self.store.get(rtype.qualified_plural, namespace if rtype.namespaced else "", name)

@@ -23,7 +23,7 @@ from ._openapi_v2_protobuf import (
 )
 from ._openapi_v3 import openapi_v3_group, openapi_v3_index
 from ._patch_strategy import patch_strategy
-from ._strict_decoding import duplicate_fields, unknown_fields
+from ._strict_decoding import drop_unknown_fields, duplicate_fields, unknown_fields
 from ._type_errors import type_errors
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "child",
     "definition",
     "definitions",
+    "drop_unknown_fields",
     "duplicate_fields",
     "openapi_v2",
     "openapi_v2_protobuf",

@@ -86,8 +86,7 @@ def _document(resource_types: tuple[ResourceType, ...]) -> Node:
     served_routes = routes(resource_types)
     return {
         "definitions": {
-            name: openapi_definition(name, OPENAPI_V2)
-            for name in served_definitions(served_routes, resource_types)
+            name: openapi_definition(name, OPENAPI_V2) for name in served_definitions(served_routes, resource_types)
         },
         "info": DOCUMENT_INFO,
         "paths": {route.path: _path_item(route) for route in served_routes},

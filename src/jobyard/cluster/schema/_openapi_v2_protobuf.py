@@ -69,9 +69,7 @@ def _named(name: str, payload: bytes) -> bytes:
 
 
 def _extensions(field: int, node: Node) -> bytes:
-    return b"".join(
-        _message(field, _named(key, _any(value))) for key, value in node.items() if key.startswith("x-")
-    )
+    return b"".join(_message(field, _named(key, _any(value))) for key, value in node.items() if key.startswith("x-"))
 
 
 _SCHEMA_STRINGS = {"$ref": 1, "format": 2, "title": 3, "description": 4}
@@ -128,9 +126,13 @@ def _parameter(parameter: Node) -> bytes:
         + _string(4, parameter["name"])
     )
     if parameter["in"] == "query":
-        sub_schema = _message(3, common + _string(6, parameter["type"]) + _bool(20, parameter.get("uniqueItems", False)))
+        sub_schema = _message(
+            3, common + _string(6, parameter["type"]) + _bool(20, parameter.get("uniqueItems", False))
+        )
     elif parameter["in"] == "path":
-        sub_schema = _message(4, common + _string(5, parameter["type"]) + _bool(19, parameter.get("uniqueItems", False)))
+        sub_schema = _message(
+            4, common + _string(5, parameter["type"]) + _bool(19, parameter.get("uniqueItems", False))
+        )
     else:
         raise ValueError(f"no protobuf form for a parameter in {parameter['in']!r}")
     return _message(1, _message(2, sub_schema))  # ParametersItem.parameter.non_body_parameter
@@ -164,7 +166,11 @@ _PATH_ITEM_METHODS = {"get": 2, "put": 3, "post": 4, "delete": 5, "options": 6, 
 
 
 def _path_item(item: Node) -> bytes:
-    parts = [_message(_PATH_ITEM_METHODS[method], _operation(item[method])) for method in _PATH_ITEM_METHODS if method in item]
+    parts = [
+        _message(_PATH_ITEM_METHODS[method], _operation(item[method]))
+        for method in _PATH_ITEM_METHODS
+        if method in item
+    ]
     parts.extend(_message(9, _parameter(each)) for each in item.get("parameters", []))
     return b"".join(parts)
 

@@ -78,8 +78,7 @@ def _document(group_types: tuple[ResourceType, ...]) -> Node:
     return {
         "components": {
             "schemas": {
-                name: openapi_definition(name, OPENAPI_V3)
-                for name in served_definitions(served_routes, group_types)
+                name: openapi_definition(name, OPENAPI_V3) for name in served_definitions(served_routes, group_types)
             },
             "securitySchemes": SECURITY_SCHEME,
         },

@@ -174,20 +174,41 @@ def _resource_routes(resource_type: ResourceType) -> list[Route]:
     collection_operations: list[Operation] = []
     if "list" in verbs:
         collection_operations.append(
-            operation("get", "list", f"list{base}", f"list or watch objects of kind {kind}",
-                      parameters=_LIST_QUERY, response=list_name, produces=_STREAM_TYPES)
+            operation(
+                "get",
+                "list",
+                f"list{base}",
+                f"list or watch objects of kind {kind}",
+                parameters=_LIST_QUERY,
+                response=list_name,
+                produces=_STREAM_TYPES,
+            )
         )
     if "create" in verbs:
         collection_operations.append(
-            operation("post", "post", f"create{base}", f"create a {kind}", parameters=_WRITE_QUERY,
-                      request=resource_type.definition, response=resource_type.definition,
-                      success_codes=("200", "201", "202"))
+            operation(
+                "post",
+                "post",
+                f"create{base}",
+                f"create a {kind}",
+                parameters=_WRITE_QUERY,
+                request=resource_type.definition,
+                response=resource_type.definition,
+                success_codes=("200", "201", "202"),
+            )
         )
     if "deletecollection" in verbs:
         collection_operations.append(
-            operation("delete", "deletecollection", f"delete{title}Collection{scope}{kind}",
-                      f"delete collection of {kind}", parameters=_DELETE_COLLECTION_QUERY,
-                      request=DELETE_OPTIONS, request_required=False, response=STATUS)
+            operation(
+                "delete",
+                "deletecollection",
+                f"delete{title}Collection{scope}{kind}",
+                f"delete collection of {kind}",
+                parameters=_DELETE_COLLECTION_QUERY,
+                request=DELETE_OPTIONS,
+                request_required=False,
+                response=STATUS,
+            )
         )
 
     item_operations: list[Operation] = []
@@ -197,21 +218,44 @@ def _resource_routes(resource_type: ResourceType) -> list[Route]:
         )
     if "update" in verbs:
         item_operations.append(
-            operation("put", "put", f"replace{base}", f"replace the specified {kind}", parameters=_WRITE_QUERY,
-                      request=resource_type.definition, response=resource_type.definition,
-                      success_codes=("200", "201"))
+            operation(
+                "put",
+                "put",
+                f"replace{base}",
+                f"replace the specified {kind}",
+                parameters=_WRITE_QUERY,
+                request=resource_type.definition,
+                response=resource_type.definition,
+                success_codes=("200", "201"),
+            )
         )
     if "patch" in verbs:
         item_operations.append(
-            operation("patch", "patch", f"patch{base}", f"partially update the specified {kind}",
-                      parameters=_PATCH_QUERY, request=PATCH_BODY, response=resource_type.definition,
-                      success_codes=("200", "201"), consumes=PATCH_CONTENT_TYPES)
+            operation(
+                "patch",
+                "patch",
+                f"patch{base}",
+                f"partially update the specified {kind}",
+                parameters=_PATCH_QUERY,
+                request=PATCH_BODY,
+                response=resource_type.definition,
+                success_codes=("200", "201"),
+                consumes=PATCH_CONTENT_TYPES,
+            )
         )
     if "delete" in verbs:
         item_operations.append(
-            operation("delete", "delete", f"delete{base}", f"delete a {kind}", parameters=_DELETE_QUERY,
-                      request=DELETE_OPTIONS, request_required=False, response=STATUS,
-                      success_codes=("200", "202"))
+            operation(
+                "delete",
+                "delete",
+                f"delete{base}",
+                f"delete a {kind}",
+                parameters=_DELETE_QUERY,
+                request=DELETE_OPTIONS,
+                request_required=False,
+                response=STATUS,
+                success_codes=("200", "202"),
+            )
         )
 
     result: list[Route] = []
@@ -225,8 +269,17 @@ def _resource_routes(resource_type: ResourceType) -> list[Route]:
                 f"{prefix}/{resource_type.plural}",
                 tag,
                 (_PRETTY,),
-                (operation("get", "list", f"list{title}{kind}ForAllNamespaces", f"list or watch objects of kind {kind}",
-                           parameters=_LIST_QUERY, response=list_name, produces=_STREAM_TYPES),),
+                (
+                    operation(
+                        "get",
+                        "list",
+                        f"list{title}{kind}ForAllNamespaces",
+                        f"list or watch objects of kind {kind}",
+                        parameters=_LIST_QUERY,
+                        response=list_name,
+                        produces=_STREAM_TYPES,
+                    ),
+                ),
             )
         )
     if "watch" in verbs:
@@ -234,9 +287,7 @@ def _resource_routes(resource_type: ResourceType) -> list[Route]:
     for subresource in resource_type.subresources:
         item_route = _subresource_route(subresource, item, resource_type, title, scope, gvk)
         if item_route is not None:
-            result.append(
-                Route(item_route[0], tag, (name_parameter, *scope_parameters, _PRETTY), item_route[1])
-            )
+            result.append(Route(item_route[0], tag, (name_parameter, *scope_parameters, _PRETTY), item_route[1]))
     return result
 
 
@@ -267,15 +318,27 @@ def _watch_routes(
         )
 
     routes_ = [
-        Route(collection, tag, (*scope_parameters, *_LIST_QUERY, _PRETTY),
-              (watch("watchlist", f"watch{title}{scope}{kind}List"),)),
-        Route(collection + "/{name}", tag, (name_parameter, *scope_parameters, *_LIST_QUERY, _PRETTY),
-              (watch("watch", f"watch{title}{scope}{kind}"),)),
+        Route(
+            collection,
+            tag,
+            (*scope_parameters, *_LIST_QUERY, _PRETTY),
+            (watch("watchlist", f"watch{title}{scope}{kind}List"),),
+        ),
+        Route(
+            collection + "/{name}",
+            tag,
+            (name_parameter, *scope_parameters, *_LIST_QUERY, _PRETTY),
+            (watch("watch", f"watch{title}{scope}{kind}"),),
+        ),
     ]
     if resource_type.namespaced:
         routes_.append(
-            Route(f"{prefix}/watch/{resource_type.plural}", tag, (*_LIST_QUERY, _PRETTY),
-                  (watch("watchlist", f"watch{title}{kind}ListForAllNamespaces"),))
+            Route(
+                f"{prefix}/watch/{resource_type.plural}",
+                tag,
+                (*_LIST_QUERY, _PRETTY),
+                (watch("watchlist", f"watch{title}{kind}ListForAllNamespaces"),),
+            )
         )
     return routes_
 
@@ -293,31 +356,78 @@ def _subresource_route(
     base = f"{title}{scope}{kind}"
     if subresource == "status":
         return path, (
-            Operation("get", "get", f"read{base}Status", f"read status of the specified {kind}", gvk,
-                      response=resource_type.definition),
-            Operation("put", "put", f"replace{base}Status", f"replace status of the specified {kind}", gvk,
-                      parameters=_WRITE_QUERY, request=resource_type.definition,
-                      response=resource_type.definition, success_codes=("200", "201")),
-            Operation("patch", "patch", f"patch{base}Status", f"partially update status of the specified {kind}",
-                      gvk, parameters=_PATCH_QUERY, request=PATCH_BODY, response=resource_type.definition,
-                      success_codes=("200", "201"), consumes=PATCH_CONTENT_TYPES),
+            Operation(
+                "get",
+                "get",
+                f"read{base}Status",
+                f"read status of the specified {kind}",
+                gvk,
+                response=resource_type.definition,
+            ),
+            Operation(
+                "put",
+                "put",
+                f"replace{base}Status",
+                f"replace status of the specified {kind}",
+                gvk,
+                parameters=_WRITE_QUERY,
+                request=resource_type.definition,
+                response=resource_type.definition,
+                success_codes=("200", "201"),
+            ),
+            Operation(
+                "patch",
+                "patch",
+                f"patch{base}Status",
+                f"partially update status of the specified {kind}",
+                gvk,
+                parameters=_PATCH_QUERY,
+                request=PATCH_BODY,
+                response=resource_type.definition,
+                success_codes=("200", "201"),
+                consumes=PATCH_CONTENT_TYPES,
+            ),
         )
     if subresource == "eviction":
         return path, (
-            Operation("post", "post", f"create{base}Eviction", f"create eviction of a {kind}",
-                      group_version_kind("policy", "v1", "Eviction"), parameters=_WRITE_QUERY,
-                      request=EVICTION, response=EVICTION, success_codes=("200", "201", "202")),
+            Operation(
+                "post",
+                "post",
+                f"create{base}Eviction",
+                f"create eviction of a {kind}",
+                group_version_kind("policy", "v1", "Eviction"),
+                parameters=_WRITE_QUERY,
+                request=EVICTION,
+                response=EVICTION,
+                success_codes=("200", "201", "202"),
+            ),
         )
     if subresource == "binding":
         return path, (
-            Operation("post", "post", f"create{base}Binding", f"create binding of a {kind}",
-                      group_version_kind("", "v1", "Binding"), parameters=_WRITE_QUERY,
-                      request=BINDING, response=BINDING, success_codes=("200", "201", "202")),
+            Operation(
+                "post",
+                "post",
+                f"create{base}Binding",
+                f"create binding of a {kind}",
+                group_version_kind("", "v1", "Binding"),
+                parameters=_WRITE_QUERY,
+                request=BINDING,
+                response=BINDING,
+                success_codes=("200", "201", "202"),
+            ),
         )
     if subresource == "log":
         return path, (
-            Operation("get", "get", f"read{base}Log", f"read log of the specified {kind}", gvk,
-                      parameters=_LOG_QUERY, response=None, produces=("text/plain",)),
+            Operation(
+                "get",
+                "get",
+                f"read{base}Log",
+                f"read log of the specified {kind}",
+                gvk,
+                parameters=_LOG_QUERY,
+                response=None,
+                produces=("text/plain",),
+            ),
         )
     return None
 
@@ -331,10 +441,21 @@ def routes(resource_types: Iterable[ResourceType]) -> list[Route]:
         if prefix not in discovered:
             discovered.add(prefix)
             result.append(
-                Route(prefix + "/", _tag(resource_type), (),
-                      (Operation("get", "", f"get{_group_title(resource_type.group)}"
-                                 f"{resource_type.version.capitalize()}APIResources",
-                                 "get available resources", {}, response=API_RESOURCE_LIST),))
+                Route(
+                    prefix + "/",
+                    _tag(resource_type),
+                    (),
+                    (
+                        Operation(
+                            "get",
+                            "",
+                            f"get{_group_title(resource_type.group)}{resource_type.version.capitalize()}APIResources",
+                            "get available resources",
+                            {},
+                            response=API_RESOURCE_LIST,
+                        ),
+                    ),
+                )
             )
         result.extend(_resource_routes(resource_type))
     return result

@@ -89,7 +89,5 @@ def openapi_definition(name: str, dialect: Dialect) -> Node:
         properties = converted.get("properties", {})
         for field in _TYPE_META_FIELDS:
             if field in properties:
-                properties[field] = {
-                    key: value for key, value in properties[field].items() if key != "enum"
-                }
+                properties[field] = {key: value for key, value in properties[field].items() if key != "enum"}
     return converted

@@ -8,5 +8,6 @@ watch history. Reads are served from memory.
 
 from ._events import Watcher, WatchEvent
 from ._sqlite import Store
+from ._stored import StoredObject
 
-__all__ = ["Store", "WatchEvent", "Watcher"]
+__all__ = ["Store", "StoredObject", "WatchEvent", "Watcher"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ._events import Watcher, WatchEvent
+from ._stored import StoredObject
 
 Obj = dict[str, Any]
 Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped kinds
@@ -51,7 +52,8 @@ class Store:
         # the last transactions, which a single-node dev cluster accepts.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        self._objects: dict[str, dict[Key, Obj]] = {}
+        self._objects: dict[str, dict[Key, StoredObject]] = {}
+        self._by_uid: dict[str, tuple[str, Key]] = {}
         self._history: deque[WatchEvent] = deque(maxlen=history_size)
         self._history_size = history_size
         self._watchers: set[Watcher] = set()
@@ -63,7 +65,9 @@ class Store:
         for resource, namespace, name, rv, data in self._db.execute(
             "SELECT resource, namespace, name, resource_version, data FROM objects"
         ):
-            self._objects.setdefault(resource, {})[(namespace, name)] = json.loads(data)
+            stored = StoredObject(json.loads(data), data)
+            self._objects.setdefault(resource, {})[(namespace, name)] = stored
+            self._index_uid(resource, (namespace, name), stored)
             self.resource_version = max(self.resource_version, rv)
         rows = self._db.execute(
             "SELECT resource_version, type, resource, namespace, name, data FROM events "
@@ -71,7 +75,7 @@ class Store:
             (self._history_size,),
         ).fetchall()
         for rv, type_, resource, namespace, name, data in reversed(rows):
-            self._history.append(WatchEvent(rv, type_, resource, namespace, name, json.loads(data)))
+            self._history.append(WatchEvent(rv, type_, resource, namespace, name, StoredObject(json.loads(data), data)))
             self.resource_version = max(self.resource_version, rv)
 
     def close_watchers(self) -> None:
@@ -105,7 +109,21 @@ class Store:
 
     # Writes
 
-    def put(self, resource: str, obj: Obj, event_type: str) -> Obj:
+    def get_by_uid(self, uid: str) -> tuple[str, Obj] | None:
+        """The resource and object with this uid, if it is stored."""
+        found = self._by_uid.get(uid)
+        if found is None:
+            return None
+        resource, key = found
+        obj = self._objects.get(resource, {}).get(key)
+        return (resource, obj) if obj is not None else None
+
+    def _index_uid(self, resource: str, key: Key, obj: Obj) -> None:
+        uid = obj.get("metadata", {}).get("uid")
+        if uid:
+            self._by_uid[uid] = (resource, key)
+
+    def put(self, resource: str, obj: Obj, event_type: str) -> StoredObject:
         """Store ``obj`` (created or modified) under the next resourceVersion."""
         meta = obj["metadata"]
         key = (meta.get("namespace", ""), meta["name"])
@@ -119,12 +137,14 @@ class Store:
             )
             self._append_event(rv, event_type, resource, key, data)
         self.resource_version = rv
+        stored = StoredObject(obj, data)
         previous = self._objects.setdefault(resource, {}).get(key)
-        self._objects[resource][key] = obj
-        self._publish(WatchEvent(rv, event_type, resource, key[0], key[1], obj, previous))
-        return obj
+        self._objects[resource][key] = stored
+        self._index_uid(resource, key, stored)
+        self._publish(WatchEvent(rv, event_type, resource, key[0], key[1], stored, previous))
+        return stored
 
-    def remove(self, resource: str, obj: Obj) -> Obj:
+    def remove(self, resource: str, obj: Obj) -> StoredObject:
         """Delete ``obj``; the DELETED event carries it with a new resourceVersion."""
         meta = obj["metadata"]
         key = (meta.get("namespace", ""), meta["name"])
@@ -138,9 +158,12 @@ class Store:
             )
             self._append_event(rv, "DELETED", resource, key, data)
         self.resource_version = rv
+        stored = StoredObject(obj, data)
         previous = self._objects.get(resource, {}).pop(key, None)
-        self._publish(WatchEvent(rv, "DELETED", resource, key[0], key[1], obj, previous))
-        return obj
+        if previous is not None:
+            self._by_uid.pop(previous.get("metadata", {}).get("uid", ""), None)
+        self._publish(WatchEvent(rv, "DELETED", resource, key[0], key[1], stored, previous))
+        return stored
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -160,9 +183,7 @@ class Store:
         self._writes_since_trim += 1
         if self._writes_since_trim >= _TRIM_EVERY:
             self._writes_since_trim = 0
-            self._db.execute(
-                "DELETE FROM events WHERE resource_version <= ?", (rv - self._history_size,)
-            )
+            self._db.execute("DELETE FROM events WHERE resource_version <= ?", (rv - self._history_size,))
 
     # Watches
 
@@ -194,4 +215,3 @@ class Store:
     @property
     def watcher_count(self) -> int:
         return len(self._watchers)
-
