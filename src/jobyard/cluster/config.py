@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +19,6 @@ class ClusterConfig:
     data_dir: Path = field(default_factory=default_data_dir)
     host: str = "127.0.0.1"
     api_port: int = 6443
-    node_name: str = field(default_factory=socket.gethostname)
     # Events a watcher may fall behind by before it is closed with 410 Expired.
     watch_queue_size: int = 1000
     # Events kept for watches that resume from a resourceVersion.

@@ -7,8 +7,10 @@ import contextlib
 import gc
 import ipaddress
 import logging
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -93,6 +95,14 @@ class _UvicornServer(uvicorn.Server):
     async def shutdown(self, sockets: Any = None) -> None:
         self._before_shutdown()
         await super().shutdown(sockets)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        # uvicorn re-raises the signal after a graceful stop, so the process would
+        # die of it; a stop asked for by SIGTERM or Ctrl-C is a clean exit here.
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True
+        else:
+            self.should_exit = True
 
 
 async def serve(config: ClusterConfig, *, on_ready: Callable[[Cluster], None] | None = None) -> None:
