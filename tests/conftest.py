@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from jobyard.cluster.config import ClusterConfig
+from jobyard.cluster.config import CONTROLLERS, ClusterConfig
 from jobyard.cluster.server import Cluster, serve
 
 
@@ -91,9 +91,17 @@ def cluster(cluster_config) -> Iterator[RunningCluster]:
 
 @pytest.fixture(scope="module")
 def shared_cluster(tmp_path_factory) -> Iterator[RunningCluster]:
-    """One cluster for a module's read-mostly tests; each test uses its own namespace."""
+    """One cluster for a module's API and client tests; each test uses its own namespace.
+
+    It runs every controller but the Job controller: these tests check what the
+    API server does with Jobs, and exact checks ("the store did not change", a
+    replace with the resourceVersion just read) need no one else writing them.
+    """
     config = ClusterConfig(
-        data_dir=tmp_path_factory.mktemp("shared") / "data", api_port=free_port(), bookmark_interval_seconds=0.5
+        data_dir=tmp_path_factory.mktemp("shared") / "data",
+        api_port=free_port(),
+        bookmark_interval_seconds=0.5,
+        controllers=CONTROLLERS - {"job"},
     )
     running = RunningCluster(config).start()
     yield running

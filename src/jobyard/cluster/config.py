@@ -6,7 +6,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ClusterConfig", "default_data_dir"]
+__all__ = ["CONTROLLERS", "ClusterConfig", "default_data_dir"]
+
+# The controllers the cluster runs, named as kube-controller-manager's --controllers.
+CONTROLLERS = frozenset({"namespace", "serviceaccount", "garbage-collector", "ttl-after-finished", "job"})
 
 
 def default_data_dir() -> Path:
@@ -27,6 +30,13 @@ class ClusterConfig:
     bookmark_interval_seconds: float = 60.0
     # How long a graceful stop may take before open connections are cut.
     shutdown_timeout_seconds: float = 3.0
+    # Which controllers run; fewer serve the API alone, as envtest's kube-apiserver does.
+    controllers: frozenset[str] = CONTROLLERS
+    # Jobs the Job controller syncs at once (upstream's --concurrent-job-syncs).
+    concurrent_job_syncs: int = 5
+    # Pod-creation backoff after failures: base doubling up to cap, as upstream (10 s, 600 s).
+    job_backoff_base_seconds: float = 10.0
+    job_backoff_cap_seconds: float = 600.0
 
     @property
     def kubeconfig_path(self) -> Path:

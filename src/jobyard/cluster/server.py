@@ -20,11 +20,13 @@ from jobyard.cluster.api import ApiServer
 from jobyard.cluster.client import LocalClient
 from jobyard.cluster.config import ClusterConfig
 from jobyard.cluster.controllers import (
+    Controller,
     GarbageCollector,
     NamespaceController,
     ServiceAccountController,
     TTLAfterFinishedController,
 )
+from jobyard.cluster.controllers.job import JobController, Settings
 from jobyard.cluster.errors import AlreadyExists
 from jobyard.cluster.registry import Registry
 from jobyard.cluster.store import Store
@@ -85,6 +87,23 @@ def _tune_garbage_collection() -> None:
     gc.set_threshold(50_000, 50, 100)
 
 
+def _controllers(registry: Registry, config: ClusterConfig) -> dict[str, Controller]:
+    def client(name: str) -> LocalClient:
+        return LocalClient(registry, name)
+
+    return {
+        "namespace": NamespaceController(client("namespace-controller")),
+        "serviceaccount": ServiceAccountController(client("serviceaccount-controller")),
+        "garbage-collector": GarbageCollector(client("generic-garbage-collector")),
+        "ttl-after-finished": TTLAfterFinishedController(client("ttl-after-finished-controller")),
+        "job": JobController(
+            client("job-controller"),
+            concurrent_syncs=config.concurrent_job_syncs,
+            settings=Settings(config.job_backoff_base_seconds, config.job_backoff_cap_seconds),
+        ),
+    }
+
+
 class _UvicornServer(uvicorn.Server):
     """Closes open watches first on shutdown, so SIGTERM never waits on a stream."""
 
@@ -137,10 +156,7 @@ async def serve(config: ClusterConfig, *, on_ready: Callable[[Cluster], None] | 
             )
             cluster = Cluster(config, store, registry, api, url, token, server)
             controllers = [
-                NamespaceController(LocalClient(registry, "namespace-controller")),
-                ServiceAccountController(LocalClient(registry, "serviceaccount-controller")),
-                GarbageCollector(LocalClient(registry, "generic-garbage-collector")),
-                TTLAfterFinishedController(LocalClient(registry, "ttl-after-finished-controller")),
+                controller for name, controller in _controllers(registry, config).items() if name in config.controllers
             ]
             tasks = [asyncio.create_task(controller.run()) for controller in controllers]
             serving = asyncio.create_task(server.serve())

@@ -13,16 +13,17 @@ from jobyard.cluster.client import LocalClient
 
 log = logging.getLogger(__name__)
 
-# Upstream's per-item rate limiter: 5 ms doubling to 1000 s; we cap lower so a
-# broken object is retried within a minute.
-_BACKOFF_BASE_SECONDS = 0.005
-_BACKOFF_CAP_SECONDS = 60.0
+# Upstream's default per-item rate limiter starts at 5 ms; we cap it at a
+# minute so a broken object is retried within one.
+DEFAULT_RETRY_BASE_SECONDS = 0.005
+_RETRY_CAP_SECONDS = 60.0
 
 
 class WorkQueue:
     """Keys to reconcile; a key queued twice is processed once."""
 
-    def __init__(self) -> None:
+    def __init__(self, retry_base_seconds: float = DEFAULT_RETRY_BASE_SECONDS) -> None:
+        self._retry_base_seconds = retry_base_seconds
         self._ready: asyncio.Queue[str] = asyncio.Queue()
         self._queued: set[str] = set()
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -53,7 +54,7 @@ class WorkQueue:
     def retry(self, key: str) -> None:
         failures = self._failures.get(key, 0)
         self._failures[key] = failures + 1
-        self.add_after(key, min(_BACKOFF_BASE_SECONDS * 2**failures, _BACKOFF_CAP_SECONDS))
+        self.add_after(key, min(self._retry_base_seconds * 2**failures, _RETRY_CAP_SECONDS))
 
     def forget(self, key: str) -> None:
         self._failures.pop(key, None)
@@ -75,10 +76,11 @@ class Controller:
     name = "controller"
     watched: tuple[str, ...] = ()
     workers = 1
+    retry_base_seconds = DEFAULT_RETRY_BASE_SECONDS
 
     def __init__(self, client: LocalClient) -> None:
         self.client = client
-        self.queue = WorkQueue()
+        self.queue = WorkQueue(self.retry_base_seconds)
 
     def keys_for(self, resource: str, obj: dict) -> list[str]:
         """Keys an event on ``obj`` enqueues; by default the object's own namespace/name."""
@@ -99,16 +101,19 @@ class Controller:
                 task.cancel()
             self.queue.close()
 
+    def on_event(self, resource: str, event_type: str, obj: dict) -> None:
+        """What one watch event sets in motion; by default, queue the keys it names."""
+        for key in self.keys_for(resource, obj):
+            self.queue.add(key)
+
     async def _watch(self, resource: str) -> None:
         """List+watch forever; an expired watch starts over with a fresh list."""
         while True:
             async for event in self.client.watch(resource):
                 if event["type"] == "ERROR":
                     break
-                if event["type"] == "BOOKMARK":
-                    continue
-                for key in self.keys_for(resource, event["object"]):
-                    self.queue.add(key)
+                if event["type"] != "BOOKMARK":
+                    self.on_event(resource, event["type"], event["object"])
 
     async def _work(self) -> None:
         while True:

@@ -60,14 +60,9 @@ class GarbageCollector(Controller):
                 task.cancel()
             self.queue.close()
 
-    async def _watch(self, resource: str) -> None:
-        while True:
-            async for event in self.client.watch(resource):
-                if event["type"] == "ERROR":
-                    break
-                if event["type"] != "BOOKMARK":
-                    for key in self.observe(resource, event["type"], event["object"]):
-                        self.queue.add(key)
+    def on_event(self, resource: str, event_type: str, obj: Obj) -> None:
+        for key in self.observe(resource, event_type, obj):
+            self.queue.add(key)
 
     async def _resync(self) -> None:
         while True:
