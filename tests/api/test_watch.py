@@ -174,3 +174,40 @@ def test_a_slow_watcher_is_closed_with_410_and_writers_do_not_wait(start_cluster
 def test_cluster_scoped_kinds_can_be_watched(api):
     with watching(api, "/api/v1/namespaces", fieldSelector="metadata.name=default") as events:
         assert summary(take(events, 1)) == [("ADDED", "default")]
+
+
+def test_a_watch_list_sends_the_current_state_then_a_bookmark_marking_its_end(api, namespace):
+    create(api, configmaps_url(namespace), configmap("first"))
+    params = {
+        "watch": "true",
+        "sendInitialEvents": "true",
+        "resourceVersionMatch": "NotOlderThan",
+        "allowWatchBookmarks": "true",
+        "timeoutSeconds": 5,
+    }
+    with api.stream("GET", configmaps_url(namespace), params=params) as response:
+        added, bookmark = take(watch_events(response), 2)
+    assert (added["type"], added["object"]["metadata"]["name"]) == ("ADDED", "first")
+    assert bookmark["type"] == "BOOKMARK"
+    assert bookmark["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+
+
+def test_a_watch_list_needs_resource_version_match_not_older_than(api, namespace):
+    response = api.get(configmaps_url(namespace), params={"watch": "true", "sendInitialEvents": "true"})
+    assert_status(response, 422, "Invalid")
+
+
+def test_an_object_leaving_the_selection_is_deleted_in_its_previous_state(api, namespace):
+    create(api, configmaps_url(namespace), configmap("moving", labels={"a": "1"}))
+    params = {"watch": "true", "labelSelector": "a=1", "timeoutSeconds": 5}
+    with api.stream("GET", configmaps_url(namespace), params=params) as response:
+        events = watch_events(response)
+        next(events)
+        patch = {"metadata": {"labels": {"a": "2"}}}
+        moved = api.patch(
+            configmaps_url(namespace, "moving"), json=patch, headers={"Content-Type": "application/merge-patch+json"}
+        ).json()
+        deleted = next(events)
+    assert deleted["type"] == "DELETED"
+    assert deleted["object"]["metadata"]["labels"] == {"a": "1"}
+    assert deleted["object"]["metadata"]["resourceVersion"] == moved["metadata"]["resourceVersion"]

@@ -50,3 +50,21 @@ def test_retries_back_off_exponentially_and_forget_resets_them():
     first, second, third, after_forget = asyncio.run(scenario())
     assert first < second < third
     assert abs(second - 2 * first) < 0.005 and after_forget <= first + 0.001
+
+
+def test_a_key_added_while_it_is_processed_waits_until_it_is_done():
+    async def scenario():
+        queue = WorkQueue()
+        queue.add("a")
+        taken = await queue.get()
+        queue.add("a")
+        try:
+            await asyncio.wait_for(queue.get(), 0.05)
+            second_worker_got_it = True
+        except TimeoutError:
+            second_worker_got_it = False
+        queue.done(taken)
+        again = await asyncio.wait_for(queue.get(), 0.05)
+        return second_worker_got_it, again
+
+    assert asyncio.run(scenario()) == (False, "a")

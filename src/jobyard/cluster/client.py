@@ -79,6 +79,26 @@ class LocalClient:
     def delete(self, resource: str, namespace: str, name: str, options: DeleteOptions = DeleteOptions()) -> None:
         self.registry.delete(resource_type(resource), namespace, name, options)
 
+    def now(self) -> float:
+        """The cluster's clock, in seconds since the epoch."""
+        return self.registry.clock()
+
+    def peek(self, resource: str, namespace: str, name: str) -> Obj | None:
+        """The stored object itself, not a copy: for readers that must not change it."""
+        return self.registry.store.get(resource, namespace, name)
+
+    def peek_all(self, resource: str) -> list[Obj]:
+        """Every stored object of a resource, not copies (see :meth:`peek`)."""
+        return self.registry.store.list(resource)
+
+    def peek_by_uid(self, uid: str) -> tuple[str, Obj] | None:
+        """The resource and stored object with this uid, not a copy (see :meth:`peek`)."""
+        return self.registry.store.get_by_uid(uid)
+
+    def finalize_namespace(self, name: str) -> None:
+        """Clear an emptied namespace's ``kubernetes`` finalizer (the namespace controller's /finalize)."""
+        self.registry.finalize_namespace(name)
+
     def watch(
         self, resource: str, namespace: str | None = None, resource_version: str | None = None
     ) -> AsyncIterator[Obj]:

@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 # The namespaces every upstream cluster starts with.
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 STORE_FILE = "cluster.db"
+_CONTROLLER_RESTART_SECONDS = 1.0
+# How long requests in flight get to finish on shutdown before connections are cut.
+_CUT_IDLE_CONNECTIONS_SECONDS = 0.5
 
 
 def server_url(host: str, port: int) -> str:
@@ -78,6 +81,24 @@ def _bootstrap(registry: Registry) -> None:
                 registry.create(namespaces, "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
 
 
+async def _supervised(controller: Controller) -> None:
+    """Run a controller for the life of the server; one that fails is logged and restarted."""
+    while True:
+        try:
+            await controller.run()
+            return
+        except Exception:
+            log.exception("controller %s stopped; restarting it", controller.name)
+            await asyncio.sleep(_CONTROLLER_RESTART_SECONDS)
+
+
+def _stop(tasks: list[asyncio.Task[None]], store: Store) -> None:
+    """Controllers first, then watches: a watch closed under a running controller would relist."""
+    for task in tasks:
+        task.cancel()
+    store.close_watchers()
+
+
 def _tune_garbage_collection() -> None:
     """Stored objects are acyclic JSON, freed by reference counting; Python's cyclic
     collector only pauses the loop for 100 ms and more when it scans tens of
@@ -113,7 +134,19 @@ class _UvicornServer(uvicorn.Server):
 
     async def shutdown(self, sockets: Any = None) -> None:
         self._before_shutdown()
-        await super().shutdown(sockets)
+        cut = asyncio.get_running_loop().call_later(_CUT_IDLE_CONNECTIONS_SECONDS, self._cut_connections)
+        try:
+            await super().shutdown(sockets)
+        finally:
+            cut.cancel()
+
+    def _cut_connections(self) -> None:
+        # An idle TLS client never answers the server's close_notify, so a graceful
+        # close would wait out the whole shutdown timeout; requests have had their time.
+        for connection in list(self.server_state.connections):
+            transport = getattr(connection, "transport", None)
+            if transport is not None:
+                transport.abort()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         # uvicorn re-raises the signal after a graceful stop, so the process would
@@ -140,6 +173,7 @@ async def serve(config: ClusterConfig, *, on_ready: Callable[[Cluster], None] | 
             _bootstrap(registry)
             _tune_garbage_collection()
             url = server_url(config.host, config.api_port)
+            tasks: list[asyncio.Task[None]] = []
             api = ApiServer(registry, [token], server_address=url.removeprefix("https://"))
             server = _UvicornServer(
                 uvicorn.Config(
@@ -152,13 +186,13 @@ async def serve(config: ClusterConfig, *, on_ready: Callable[[Cluster], None] | 
                     lifespan="off",
                     timeout_graceful_shutdown=int(config.shutdown_timeout_seconds) or 1,
                 ),
-                before_shutdown=store.close_watchers,
+                before_shutdown=lambda: _stop(tasks, store),
             )
             cluster = Cluster(config, store, registry, api, url, token, server)
             controllers = [
                 controller for name, controller in _controllers(registry, config).items() if name in config.controllers
             ]
-            tasks = [asyncio.create_task(controller.run()) for controller in controllers]
+            tasks.extend(asyncio.create_task(_supervised(controller)) for controller in controllers)
             serving = asyncio.create_task(server.serve())
             try:
                 while not server.started:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Iterable
@@ -17,6 +18,7 @@ from starlette.routing import Route
 from jobyard.cluster import kinds, schema
 from jobyard.cluster.errors import (
     BadRequest,
+    InternalError,
     MethodNotAllowed,
     NotFound,
     StatusError,
@@ -31,6 +33,8 @@ from ._metrics import ApiMetrics
 from ._routing import Target, parse_target
 
 Obj = dict[str, Any]
+
+log = logging.getLogger(__name__)
 
 # Lists longer than this are streamed in pieces of about this many characters.
 _STREAMED_LIST_ITEMS = 100
@@ -110,6 +114,10 @@ class ApiServer:
                     verb, response = await self._resource(request, target)
         except StatusError as error:
             response = _status_response(error)
+        except Exception:
+            # A bug, not bad input: still answered as a Status, and logged.
+            log.exception("%s %s failed", request.method, request.url.path)
+            response = _status_response(InternalError("an internal error occurred; see the server log"))
         self.metrics.observe(verb, resource, response.status_code, time.perf_counter() - started)
         return response
 
@@ -189,7 +197,7 @@ class ApiServer:
             if method != "POST":
                 raise MethodNotAllowed("the server does not allow this method on the requested resource")
             body, _ = _requests.decode(await _requests.read_body(request), _requests.media_type(request))
-            registry.bind(scope, name, body)
+            registry.bind(scope, name, body, _requests.write_options(request).dry_run)
             return "POST", _json(_success({"name": name, "kind": "pods"}), 201)
         if subresource == "log":
             raise BadRequest(f'pod "{name}" has no running containers: this cluster has no node yet')

@@ -18,6 +18,8 @@ from jobyard.cluster.registry import (
     ListOptions,
     WatchOptions,
     WriteOptions,
+    parse_delete_options,
+    parse_dry_run,
 )
 
 # Upstream's limit on a request body (apiserver MaxRequestBodyBytes).
@@ -81,13 +83,6 @@ def _flag(value: str | None) -> bool:
     return value is not None and value.lower() in ("1", "true", "t")
 
 
-def _dry_run(values: list[str]) -> bool:
-    for value in values:
-        if value != "All":
-            raise BadRequest(f'Invalid dryRun value: "{value}": supported values: "All"')
-    return bool(values)
-
-
 def _integer(query: QueryParams, key: str) -> int | None:
     value = query.get(key)
     if value is None or value == "":
@@ -107,7 +102,7 @@ def default_field_manager(request: Request) -> str:
 def write_options(request: Request, duplicates: tuple[str, ...] = ()) -> WriteOptions:
     query = request.query_params
     return WriteOptions(
-        dry_run=_dry_run(query.getlist("dryRun")),
+        dry_run=parse_dry_run(query.getlist("dryRun")),
         field_manager=query.get("fieldManager") or None,
         field_validation=query.get("fieldValidation") or "Warn",
         duplicate_fields=duplicates,
@@ -117,25 +112,14 @@ def write_options(request: Request, duplicates: tuple[str, ...] = ()) -> WriteOp
 
 def delete_options(request: Request, body: Any) -> DeleteOptions:
     query = request.query_params
-    body = body if isinstance(body, dict) else {}
-    preconditions = body.get("preconditions") or {}
-    grace = body.get("gracePeriodSeconds", _integer(query, "gracePeriodSeconds"))
-    orphan = body.get("orphanDependents")
-    if orphan is None and query.get("orphanDependents") is not None:
-        orphan = _flag(query.get("orphanDependents"))
-    dry_run = body.get("dryRun") or query.getlist("dryRun")
-    if not isinstance(dry_run, list) or not isinstance(preconditions, dict):
-        raise BadRequest("DeleteOptions: dryRun must be a list and preconditions an object")
-    if grace is not None and not isinstance(grace, int):
-        raise BadRequest("DeleteOptions: gracePeriodSeconds must be an integer")
-    return DeleteOptions(
-        dry_run=_dry_run(dry_run),
-        grace_period_seconds=grace,
-        propagation_policy=body.get("propagationPolicy") or query.get("propagationPolicy"),
-        orphan_dependents=orphan,
-        precondition_uid=preconditions.get("uid"),
-        precondition_resource_version=preconditions.get("resourceVersion"),
+    orphan = query.get("orphanDependents")
+    from_query = DeleteOptions(
+        dry_run=parse_dry_run(query.getlist("dryRun")),
+        grace_period_seconds=_integer(query, "gracePeriodSeconds"),
+        propagation_policy=query.get("propagationPolicy") or None,
+        orphan_dependents=None if orphan is None else _flag(orphan),
     )
+    return parse_delete_options(body, from_query)
 
 
 def list_options(request: Request) -> ListOptions:
@@ -162,6 +146,8 @@ def watch_options(request: Request) -> WatchOptions:
         resource_version=query.get("resourceVersion"),
         allow_bookmarks=_flag(query.get("allowWatchBookmarks")),
         timeout_seconds=float(timeout) if timeout else None,
+        send_initial_events=None if query.get("sendInitialEvents") is None else _flag(query.get("sendInitialEvents")),
+        resource_version_match=query.get("resourceVersionMatch") or None,
     )
 
 

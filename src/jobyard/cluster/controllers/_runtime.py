@@ -7,7 +7,10 @@ most a requeue delay; an exception requeues with per-key exponential backoff.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from jobyard.cluster.client import LocalClient
 
@@ -20,18 +23,22 @@ _RETRY_CAP_SECONDS = 60.0
 
 
 class WorkQueue:
-    """Keys to reconcile; a key queued twice is processed once."""
+    """Keys to reconcile; a key queued twice is processed once, and never by two
+    workers at a time: one added while it is being processed waits for :meth:`done`."""
 
     def __init__(self, retry_base_seconds: float = DEFAULT_RETRY_BASE_SECONDS) -> None:
         self._retry_base_seconds = retry_base_seconds
         self._ready: asyncio.Queue[str] = asyncio.Queue()
         self._queued: set[str] = set()
+        self._processing: set[str] = set()
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._failures: dict[str, int] = {}
 
     def add(self, key: str) -> None:
-        if key not in self._queued:
-            self._queued.add(key)
+        if key in self._queued:
+            return
+        self._queued.add(key)
+        if key not in self._processing:
             self._ready.put_nowait(key)
 
     def add_after(self, key: str, delay: float) -> None:
@@ -62,7 +69,14 @@ class WorkQueue:
     async def get(self) -> str:
         key = await self._ready.get()
         self._queued.discard(key)
+        self._processing.add(key)
         return key
+
+    def done(self, key: str) -> None:
+        """The key's reconcile ended; if it was added meanwhile, it is ready again."""
+        self._processing.discard(key)
+        if key in self._queued:
+            self._ready.put_nowait(key)
 
     def close(self) -> None:
         for timer in self._timers.values():
@@ -91,9 +105,14 @@ class Controller:
     async def reconcile(self, key: str) -> float | None:
         raise NotImplementedError
 
+    def background(self) -> list[Coroutine[Any, Any, None]]:
+        """Loops a controller runs beside its watches and workers (none by default)."""
+        return []
+
     async def run(self) -> None:
         tasks = [asyncio.create_task(self._watch(resource)) for resource in self.watched]
         tasks += [asyncio.create_task(self._work()) for _ in range(self.workers)]
+        tasks += [asyncio.create_task(loop) for loop in self.background()]
         try:
             await asyncio.gather(*tasks)
         finally:
@@ -109,11 +128,12 @@ class Controller:
     async def _watch(self, resource: str) -> None:
         """List+watch forever; an expired watch starts over with a fresh list."""
         while True:
-            async for event in self.client.watch(resource):
-                if event["type"] == "ERROR":
-                    break
-                if event["type"] != "BOOKMARK":
-                    self.on_event(resource, event["type"], event["object"])
+            async with contextlib.aclosing(self.client.watch(resource)) as events:
+                async for event in events:
+                    if event["type"] == "ERROR":
+                        break
+                    if event["type"] != "BOOKMARK":
+                        self.on_event(resource, event["type"], event["object"])
 
     async def _work(self) -> None:
         while True:
@@ -124,9 +144,12 @@ class Controller:
                 log.exception("%s: reconciling %s failed", self.name, key)
                 self.queue.retry(key)
                 continue
-            self.queue.forget(key)
-            if delay is not None:
-                self.queue.add_after(key, delay)
+            else:
+                self.queue.forget(key)
+                if delay is not None:
+                    self.queue.add_after(key, delay)
+            finally:
+                self.queue.done(key)
 
 
 def split_key(key: str) -> tuple[str, str]:

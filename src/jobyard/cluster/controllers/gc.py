@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from jobyard.cluster import kinds
@@ -46,19 +47,12 @@ class GarbageCollector(Controller):
 
     def __init__(self, client: Any) -> None:
         super().__init__(client)
+        self.watched = tuple(rtype.qualified_plural for rtype in kinds.RESOURCE_TYPES)
         self._dependents: dict[str, set[Ref]] = {}
         self._owners_of: dict[Ref, set[str]] = {}
 
-    async def run(self) -> None:
-        resources = [rtype.qualified_plural for rtype in kinds.RESOURCE_TYPES]
-        tasks = [asyncio.create_task(self._watch(resource)) for resource in resources]
-        tasks += [asyncio.create_task(self._work()), asyncio.create_task(self._resync())]
-        try:
-            await asyncio.gather(*tasks)
-        finally:
-            for task in tasks:
-                task.cancel()
-            self.queue.close()
+    def background(self) -> list[Coroutine[Any, Any, None]]:
+        return [self._resync()]
 
     def on_event(self, resource: str, event_type: str, obj: Obj) -> None:
         for key in self.observe(resource, event_type, obj):
@@ -96,7 +90,7 @@ class GarbageCollector(Controller):
             # Its dependents may be orphans now; owners waiting in the foreground may be free.
             touched |= self._dependents.get(meta.get("uid", ""), set())
             for owner in owners:
-                found = self.client.registry.store.get_by_uid(owner)
+                found = self.client.peek_by_uid(owner)
                 if found is not None:
                     owner_meta = found[1]["metadata"]
                     touched.add((found[0], owner_meta.get("namespace", ""), owner_meta["name"]))
@@ -104,7 +98,7 @@ class GarbageCollector(Controller):
 
     async def reconcile(self, key: str) -> float | None:
         resource, namespace, name = key.split("/", 2)
-        obj = self.client.registry.store.get(resource, namespace, name)
+        obj = self.client.peek(resource, namespace, name)
         if obj is not None:
             self._collect(resource, obj)
         return None
@@ -113,18 +107,18 @@ class GarbageCollector(Controller):
         """Look at every object once: the whole graph, as after a restart."""
         touched: set[str] = set()
         for rtype in kinds.RESOURCE_TYPES:
-            for obj in self.client.registry.store.list(rtype.qualified_plural):
+            for obj in self.client.peek_all(rtype.qualified_plural):
                 touched.update(self.observe(rtype.qualified_plural, "ADDED", obj))
         for key in sorted(touched):
             resource, namespace, name = key.split("/", 2)
-            obj = self.client.registry.store.get(resource, namespace, name)
+            obj = self.client.peek(resource, namespace, name)
             if obj is not None:
                 self._collect(resource, obj)
 
     def _dependents_of(self, uid: str) -> list[tuple[str, Obj, Obj]]:
         result = []
         for resource, namespace, name in sorted(self._dependents.get(uid, set())):
-            dependent = self.client.registry.store.get(resource, namespace, name)
+            dependent = self.client.peek(resource, namespace, name)
             if dependent is None:
                 continue
             for reference in dependent["metadata"].get("ownerReferences") or []:
@@ -162,7 +156,7 @@ class GarbageCollector(Controller):
             self._drop_owner(resource, obj, gone)
 
     def _owner_exists(self, reference: Obj, dependent_meta: Obj) -> bool:
-        found = self.client.registry.store.get_by_uid(reference.get("uid", ""))
+        found = self.client.peek_by_uid(reference.get("uid", ""))
         if found is None:
             return False
         owner = found[1]["metadata"]

@@ -44,5 +44,5 @@ class NamespaceController(Controller):
                     remaining -= 1
         if remaining:
             return _RECHECK_SECONDS
-        self.client.registry.finalize_namespace(key)
+        self.client.finalize_namespace(key)
         return None

@@ -49,7 +49,7 @@ class TTLAfterFinishedController(Controller):
         job = self.client.find(JOBS, namespace, name)
         if job is None:
             return None
-        left = seconds_left(job, self.client.registry.clock())
+        left = seconds_left(job, self.client.now())
         if left is None:
             return None
         if left > 0:

@@ -13,6 +13,7 @@ from ._core import ENDPOINTS, NAMESPACE, NODE, SERVICE_ACCOUNT
 from ._events import EVENT
 from ._jobs import CONTROLLER_UID_LABEL, JOB, JOB_NAME_LABEL
 from ._meta import validate_object_meta
+from ._names import dns1123_subdomain
 from ._pods import POD, pod_qos_class, pod_status_reason
 from ._quantity import QuantityError, parse_quantity
 from ._selectors import selector_matches, validate_label_selector
@@ -38,6 +39,7 @@ __all__ = [
     "allocate_cluster_ip",
     "by_kind",
     "find",
+    "dns1123_subdomain",
     "format_age",
     "human_duration",
     "metadata_field_labels",

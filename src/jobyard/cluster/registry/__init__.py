@@ -1,6 +1,13 @@
 """The API verbs over the store, shared by the HTTP server and the in-process client."""
 
-from ._options import DeleteOptions, ListOptions, WatchOptions, WriteOptions
+from ._options import (
+    DeleteOptions,
+    ListOptions,
+    WatchOptions,
+    WriteOptions,
+    parse_delete_options,
+    parse_dry_run,
+)
 from ._registry import (
     APPLY_PATCH,
     JSON_PATCH,
@@ -21,4 +28,6 @@ __all__ = [
     "STRATEGIC_MERGE_PATCH",
     "WatchOptions",
     "WriteOptions",
+    "parse_delete_options",
+    "parse_dry_run",
 ]

@@ -44,11 +44,18 @@ def carry_system_fields(meta: dict[str, Any], old_meta: dict[str, Any]) -> None:
 
 
 def without_volatile(obj: Obj) -> Obj:
-    """The object as a no-op check compares it: no resourceVersion, no managedFields."""
+    """The object as a no-op check compares it: no resourceVersion, no managedFields times.
+
+    A write that only moves field ownership is a change (apply conflicts depend
+    on it); one that only would restamp times is not, as upstream.
+    """
     trimmed = copy.copy(obj)
     meta = dict(trimmed.get("metadata") or {})
     meta.pop("resourceVersion", None)
-    meta.pop("managedFields", None)
+    if "managedFields" in meta:
+        meta["managedFields"] = [
+            {key: value for key, value in entry.items() if key != "time"} for entry in meta["managedFields"] or []
+        ]
     trimmed["metadata"] = meta
     return trimmed
 

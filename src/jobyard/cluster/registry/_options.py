@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from jobyard.cluster import schema
 from jobyard.cluster.errors import BadRequest
 
 FIELD_VALIDATION_MODES = ("Ignore", "Warn", "Strict")
@@ -66,3 +68,38 @@ class WatchOptions:
     resource_version: str | None = None
     allow_bookmarks: bool = False
     timeout_seconds: float | None = None
+    # Watch-list: the current state as ADDED events, then a BOOKMARK marking their end.
+    send_initial_events: bool | None = None
+    resource_version_match: str | None = None
+
+
+_DELETE_OPTIONS_DEFINITION = "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"
+
+
+def parse_dry_run(values: list[str]) -> bool:
+    for value in values:
+        if value != "All":
+            raise BadRequest(f'Invalid dryRun value: "{value}": supported values: "All"')
+    return bool(values)
+
+
+def parse_delete_options(body: Any, defaults: DeleteOptions = DeleteOptions()) -> DeleteOptions:
+    """A DeleteOptions body (DELETE requests, an Eviction's deleteOptions) over ``defaults``
+    taken from the query string; the body wins where both speak."""
+    if body is None:
+        return defaults
+    if not isinstance(body, dict):
+        raise BadRequest("DeleteOptions must be an object")
+    errors = schema.type_errors(body, _DELETE_OPTIONS_DEFINITION)
+    if errors:
+        raise BadRequest(f'DeleteOptions in version "v1" cannot be handled as a DeleteOptions: {errors[0]}')
+    preconditions = body.get("preconditions") or {}
+    dry_run = body.get("dryRun")
+    return DeleteOptions(
+        dry_run=parse_dry_run(dry_run) if dry_run else defaults.dry_run,
+        grace_period_seconds=body.get("gracePeriodSeconds", defaults.grace_period_seconds),
+        propagation_policy=body.get("propagationPolicy") or defaults.propagation_policy,
+        orphan_dependents=body.get("orphanDependents", defaults.orphan_dependents),
+        precondition_uid=preconditions.get("uid") or defaults.precondition_uid,
+        precondition_resource_version=preconditions.get("resourceVersion") or defaults.precondition_resource_version,
+    )

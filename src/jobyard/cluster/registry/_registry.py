@@ -26,7 +26,7 @@ from jobyard.cluster.errors import (
 from jobyard.cluster.kinds import ResourceType, validate_object_meta
 from jobyard.cluster.store import Store
 
-from . import _listing, _pod_subresources, _watching
+from . import _deleting, _listing, _pod_subresources, _watching
 from ._meta import carry_system_fields, generate_name, spec_of, stamp_new, without_volatile
 from ._options import DeleteOptions, ListOptions, WatchOptions, WriteOptions
 
@@ -37,11 +37,6 @@ JSON_PATCH = "application/json-patch+json"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
 APPLY_PATCH = "application/apply-patch+yaml"
 PATCH_TYPES = (MERGE_PATCH, JSON_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
-
-# Upstream keeps batch/v1 Job's pre-GC default: a DELETE that names no
-# propagation policy orphans the pods (kubectl always sends Background).
-_ORPHAN_BY_DEFAULT = {("batch", "Job")}
-_NAMESPACES = "namespaces"
 
 
 def _invalid_patch_options(field: str, reason: str, message: str) -> Invalid:
@@ -68,7 +63,7 @@ class Registry:
     # Reads
 
     def get(self, rtype: ResourceType, namespace: str, name: str) -> Obj:
-        return self._require(rtype, namespace, name)
+        return self.require(rtype, namespace, name)
 
     def list(self, rtype: ResourceType, namespace: str | None, options: ListOptions = ListOptions()) -> Obj:
         return _listing.list_objects(self.store, rtype, self._scope(rtype, namespace), options)
@@ -137,8 +132,8 @@ class Registry:
         if meta.setdefault("name", name) != name:
             raise BadRequest(f"the name of the object ({meta['name']}) does not match the name on the URL ({name})")
         self._place(rtype, meta, namespace)
-        old = self._require(rtype, namespace, name)
-        return self._write_update(rtype, old, obj, options, subresource), warnings
+        old = self.require(rtype, namespace, name)
+        return self.write_update(rtype, old, obj, options, subresource), warnings
 
     def patch(
         self,
@@ -156,7 +151,7 @@ class Registry:
             raise _invalid_patch_options(
                 "force", "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch"
             )
-        old = self._require(rtype, namespace, name)
+        old = self.require(rtype, namespace, name)
         current = copy.deepcopy(old)
         if patch_type == MERGE_PATCH:
             patched = patching.merge_patch(current, patch)
@@ -174,42 +169,13 @@ class Registry:
         if meta.get("name") != name:
             raise BadRequest(f"the name of the object ({meta.get('name')}) does not match the name on the URL ({name})")
         self._place(rtype, meta, namespace)
-        return self._write_update(rtype, old, obj, options, subresource), warnings
+        return self.write_update(rtype, old, obj, options, subresource), warnings
 
     def delete(
         self, rtype: ResourceType, namespace: str, name: str, options: DeleteOptions = DeleteOptions()
     ) -> tuple[Obj, bool]:
         """Delete or start deleting; the flag is True when the object is gone now."""
-        old = self._require(rtype, namespace, name)
-        self._check_preconditions(rtype, old, options)
-        obj = copy.deepcopy(old)
-        meta = obj["metadata"]
-        finalizers = list(meta.get("finalizers") or [])
-        policy = self._propagation(rtype, options)
-        for finalizer, wanted in (("orphan", policy == "Orphan"), ("foregroundDeletion", policy == "Foreground")):
-            if wanted and finalizer not in finalizers:
-                finalizers.append(finalizer)
-            if not wanted and finalizer in finalizers and "deletionTimestamp" not in meta:
-                finalizers.remove(finalizer)
-        grace = self._grace_period(rtype, obj, options)
-        if not finalizers and not grace and not self._waits_for_finalization(rtype):
-            if options.dry_run:
-                return obj, True
-            return self.store.remove(rtype.qualified_plural, obj), True
-        if meta.get("deletionTimestamp") and finalizers == list(meta.get("finalizers") or []):
-            if grace is None or grace >= (meta.get("deletionGracePeriodSeconds") or 0):
-                return old, False
-        meta["finalizers"] = finalizers
-        if not finalizers:
-            meta.pop("finalizers")
-        if "deletionTimestamp" not in meta or grace is not None:
-            meta["deletionTimestamp"] = format_time(self.clock() + (grace or 0))
-            meta["deletionGracePeriodSeconds"] = grace or 0
-        if rtype.plural == _NAMESPACES and rtype.group == "":
-            obj.setdefault("status", {})["phase"] = "Terminating"
-        if options.dry_run:
-            return obj, False
-        return self.store.put(rtype.qualified_plural, obj, "MODIFIED"), False
+        return _deleting.delete(self, rtype, namespace, name, options)
 
     def delete_collection(
         self,
@@ -233,21 +199,16 @@ class Registry:
     def evict(self, namespace: str, name: str, eviction: Any) -> None:
         _pod_subresources.evict(self, namespace, name, eviction)
 
-    def bind(self, namespace: str, name: str, binding: Any) -> None:
-        _pod_subresources.bind(self, namespace, name, binding)
+    def bind(self, namespace: str, name: str, binding: Any, dry_run: bool = False) -> None:
+        _pod_subresources.bind(self, namespace, name, binding, dry_run)
 
     def finalize_namespace(self, name: str) -> None:
-        """Remove a terminating namespace whose content is gone (the namespace controller's last step)."""
-        namespace = self.store.get(_NAMESPACES, "", name)
-        if namespace is None or not namespace["metadata"].get("deletionTimestamp"):
-            return
-        if any(True for _ in self.store.resources_in_namespace(name)):
-            raise Conflict(f'namespace "{name}" still holds objects', name=name, kind=_NAMESPACES)
-        self.store.remove(_NAMESPACES, copy.deepcopy(namespace))
+        """The namespace controller's last step, once the namespace is empty."""
+        _deleting.finalize_namespace(self, name)
 
     # Steps shared by the verbs
 
-    def _require(self, rtype: ResourceType, namespace: str, name: str) -> Obj:
+    def require(self, rtype: ResourceType, namespace: str, name: str) -> Obj:
         obj = self.store.get(rtype.qualified_plural, namespace if rtype.namespaced else "", name)
         if obj is None:
             raise NotFound(
@@ -311,9 +272,9 @@ class Registry:
         if not rtype.namespaced:
             return
         namespace = meta["namespace"]
-        found = self.store.get(_NAMESPACES, "", namespace)
+        found = self.store.get(kinds.NAMESPACE.qualified_plural, "", namespace)
         if found is None:
-            raise NotFound(f'namespaces "{namespace}" not found', name=namespace, kind=_NAMESPACES)
+            raise NotFound(f'namespaces "{namespace}" not found', name=namespace, kind=kinds.NAMESPACE.plural)
         if found["metadata"].get("deletionTimestamp"):
             raise Forbidden(
                 f'{rtype.qualified_plural} "{meta.get("name", "")}" is forbidden: unable to create new content '
@@ -356,7 +317,7 @@ class Registry:
     def _manager(options: WriteOptions) -> str:
         return options.field_manager or "unknown"
 
-    def _write_update(
+    def write_update(
         self,
         rtype: ResourceType,
         old: Obj,
@@ -417,7 +378,13 @@ class Registry:
             )
         if options.dry_run:
             return new
-        if meta.get("deletionTimestamp") and not meta.get("finalizers") and not self._waits_for_finalization(rtype):
+        if (
+            meta.get("deletionTimestamp")
+            and not meta.get("finalizers")
+            and not old_meta.get("deletionGracePeriodSeconds")
+            and not _deleting.waits_for_namespace_finalizers(rtype, new)
+        ):
+            # The last finalizer went; a pod still in its grace period waits for its node.
             return self.store.remove(rtype.qualified_plural, new)
         return self.store.put(rtype.qualified_plural, new, "MODIFIED")
 
@@ -455,52 +422,8 @@ class Registry:
             ignored_fields=self._ignored(rtype, subresource),
         )
         if live is None:
+            if subresource:
+                # A subresource never creates its object, as upstream's status endpoints.
+                self.require(rtype, namespace, name)
             return self._create(rtype, namespace, merged, options, applied=True)
-        return self._write_update(rtype, live, merged, options, subresource, applied=True), warnings
-
-    @staticmethod
-    def _check_preconditions(rtype: ResourceType, obj: Obj, options: DeleteOptions) -> None:
-        meta = obj["metadata"]
-        if options.precondition_uid and options.precondition_uid != meta.get("uid"):
-            raise Conflict(
-                f"Precondition failed: UID in precondition: {options.precondition_uid}, "
-                f"UID in object meta: {meta.get('uid')}",
-                name=meta["name"],
-                group=rtype.group,
-                kind=rtype.plural,
-            )
-        wanted = options.precondition_resource_version
-        if wanted and wanted != meta.get("resourceVersion"):
-            raise Conflict(
-                f"Precondition failed: ResourceVersion in precondition: {wanted}, "
-                f"ResourceVersion in object meta: {meta.get('resourceVersion')}",
-                name=meta["name"],
-                group=rtype.group,
-                kind=rtype.plural,
-            )
-
-    @staticmethod
-    def _propagation(rtype: ResourceType, options: DeleteOptions) -> str:
-        if options.propagation_policy:
-            return options.propagation_policy
-        if options.orphan_dependents is not None:
-            return "Orphan" if options.orphan_dependents else "Background"
-        return "Orphan" if (rtype.group, rtype.kind) in _ORPHAN_BY_DEFAULT else "Background"
-
-    @staticmethod
-    def _grace_period(rtype: ResourceType, pod: Obj, options: DeleteOptions) -> int | None:
-        """Seconds a running pod on a node gets to stop; None for everything else."""
-        if rtype.group or rtype.kind != "Pod":
-            return None
-        spec, status = pod.get("spec") or {}, pod.get("status") or {}
-        if not spec.get("nodeName") or status.get("phase") in ("Succeeded", "Failed"):
-            return None
-        grace = options.grace_period_seconds
-        if grace is None:
-            grace = int(spec.get("terminationGracePeriodSeconds", 30))
-        return grace or None
-
-    @staticmethod
-    def _waits_for_finalization(rtype: ResourceType) -> bool:
-        """Namespaces go only once the namespace controller has emptied them."""
-        return rtype.group == "" and rtype.plural == _NAMESPACES
+        return self.write_update(rtype, live, merged, options, subresource, applied=True), warnings

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
-from jobyard.cluster.errors import Gone
+from jobyard.cluster.errors import BadRequest, Cause, Gone, Invalid
 from jobyard.cluster.kinds import ResourceType
 from jobyard.cluster.selectors import Selector
+from jobyard.cluster.store import WatchEvent
 
 from ._listing import parse_resource_version, parse_selectors, selects
 from ._options import WatchOptions
@@ -17,6 +19,32 @@ if TYPE_CHECKING:
     from ._registry import Registry
 
 Obj = dict[str, Any]
+
+
+def _as_seen_through(event: WatchEvent, selected: Callable[[Obj], bool]) -> Obj | None:
+    """The event a selector-filtered watch sends, as upstream's cacheWatcher: an object
+    entering the selection is ADDED, one leaving it is DELETED in its previous state."""
+    previous = event.previous
+    if previous is None and event.type != "ADDED":
+        # Events replayed from before a restart carry no previous object.
+        previous = event.obj
+    now_passes = event.type != "DELETED" and selected(event.obj)
+    before_passed = previous is not None and selected(previous)
+    if now_passes:
+        return {"type": "MODIFIED" if before_passed else "ADDED", "object": event.obj}
+    if before_passed:
+        assert previous is not None
+        gone = copy.copy(previous)
+        gone["metadata"] = {**previous["metadata"], "resourceVersion": str(event.resource_version)}
+        return {"type": "DELETED", "object": gone}
+    return None
+
+
+def _bookmark(rtype: ResourceType, resource_version: int, annotations: dict[str, str] | None = None) -> Obj:
+    meta: Obj = {"resourceVersion": str(resource_version)}
+    if annotations:
+        meta["annotations"] = annotations
+    return {"type": "BOOKMARK", "object": {"kind": rtype.kind, "apiVersion": rtype.api_version, "metadata": meta}}
 
 
 def _expired(message: str) -> Obj:
@@ -31,8 +59,37 @@ def watch(registry: Registry, rtype: ResourceType, namespace: str | None, option
     Bad selectors and versions raise here, before any event is streamed.
     """
     labels, fields = parse_selectors(rtype, options.label_selector, options.field_selector)
+    if options.send_initial_events is not None:
+        if options.resource_version_match != "NotOlderThan":
+            raise Invalid.of(
+                "ListOptions",
+                "",
+                [
+                    Cause(
+                        "sendInitialEvents",
+                        "FieldValueForbidden",
+                        "Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan",
+                    )
+                ],
+                group="meta.k8s.io",
+            )
+        if options.send_initial_events and not options.allow_bookmarks:
+            raise Invalid.of(
+                "ListOptions",
+                "",
+                [
+                    Cause(
+                        "allowWatchBookmarks",
+                        "FieldValueForbidden",
+                        "Forbidden: allowWatchBookmarks must be set to true when sendInitialEvents is true",
+                    )
+                ],
+                group="meta.k8s.io",
+            )
+    elif options.resource_version_match:
+        raise BadRequest("resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided")
     since = None
-    if options.resource_version not in (None, "", "0"):
+    if options.resource_version not in (None, "", "0") and not options.send_initial_events:
         since = parse_resource_version(options.resource_version)
     return _stream(registry, rtype, namespace, options, labels, fields, since)
 
@@ -58,6 +115,8 @@ async def _stream(
     try:
         for obj in initial:
             yield {"type": "ADDED", "object": obj}
+        if options.send_initial_events:
+            yield _bookmark(rtype, since, {"k8s.io/initial-events-end": "true"})
         started = time.monotonic()
         deadline = started + options.timeout_seconds if options.timeout_seconds else None
         next_bookmark = started + registry.bookmark_interval_seconds
@@ -76,28 +135,10 @@ async def _stream(
                     return
                 if options.allow_bookmarks and time.monotonic() >= next_bookmark:
                     next_bookmark = time.monotonic() + registry.bookmark_interval_seconds
-                    yield {
-                        "type": "BOOKMARK",
-                        "object": {
-                            "kind": rtype.kind,
-                            "apiVersion": rtype.api_version,
-                            "metadata": {"resourceVersion": str(store.resource_version)},
-                        },
-                    }
+                    yield _bookmark(rtype, store.resource_version)
                 continue
-            now_selected = selects(rtype, labels, fields, event.obj)
-            if event.type == "DELETED":
-                if now_selected:
-                    yield {"type": "DELETED", "object": event.obj}
-                continue
-            was_selected = event.previous is not None and selects(rtype, labels, fields, event.previous)
-            if event.type == "MODIFIED" and event.previous is None:
-                was_selected = now_selected
-            if now_selected and (was_selected or event.type == "ADDED"):
-                yield {"type": event.type, "object": event.obj}
-            elif now_selected:
-                yield {"type": "ADDED", "object": event.obj}
-            elif was_selected:
-                yield {"type": "DELETED", "object": event.obj}
+            change = _as_seen_through(event, lambda obj: selects(rtype, labels, fields, obj))
+            if change is not None:
+                yield change
     finally:
         store.unwatch(watcher)

@@ -201,9 +201,11 @@ class Store:
         oldest_kept = self._history[0].resource_version if self._history else self.resource_version + 1
         if since < self.resource_version and since < oldest_kept - 1:
             return None
-        watcher = Watcher(resource, namespace, capacity)
-        for event in self._history:
-            if event.resource_version > since and watcher.wants(event):
+        replay = [event for event in self._history if event.resource_version > since]
+        # Room for the whole replay comes on top of the live capacity.
+        watcher = Watcher(resource, namespace, capacity + len(replay))
+        for event in replay:
+            if watcher.wants(event):
                 watcher.push(event)
         self._watchers.add(watcher)
         return watcher
