@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 # Lists longer than this are streamed in pieces of about this many characters.
 _STREAMED_LIST_ITEMS = 100
 _LIST_CHUNK_CHARACTERS = 256 * 1024
+# Kinds whose storage upstream sets ReturnDeletedObject (or answers with the object
+# itself); the others answer a finished DELETE with a Success Status.
+_RETURNS_DELETED_OBJECT = frozenset({"pods", "serviceaccounts", "namespaces"})
 _OPEN_PATHS = ("/healthz", "/livez", "/readyz", "/version")
 _WATCH_CONTENT_TYPE = "application/json"
 
@@ -224,6 +227,10 @@ class ApiServer:
             deleted, gone = registry.delete(rtype, scope, name, options)
             # Upstream answers 202 only when the caller explicitly asked not to orphan.
             accepted = not gone and options.orphan_dependents is False
+            if gone and rtype.qualified_plural not in _RETURNS_DELETED_OBJECT:
+                meta = deleted["metadata"]
+                details = {"name": meta["name"], "group": rtype.group, "kind": rtype.plural, "uid": meta.get("uid")}
+                return "DELETE", _json(_success(details))
             return "DELETE", _json(deleted, 202 if accepted else 200)
         raise MethodNotAllowed("the server does not allow this method on the requested resource")
 

@@ -70,9 +70,15 @@ def list_objects(store: Store, rtype: ResourceType, namespace: str | None, optio
     if options.continue_token:
         if options.resource_version not in (None, "", "0"):
             raise BadRequest("specifying resource version is not allowed when using continue")
+        if options.resource_version_match:
+            raise BadRequest("resourceVersionMatch is forbidden when continue is provided")
         list_version, start_after = _decode_continue(options.continue_token)
     elif options.resource_version_match and options.resource_version in (None, ""):
         raise BadRequest("resourceVersionMatch is forbidden unless resourceVersion is provided")
+    elif options.resource_version == "0" and options.resource_version_match not in (None, "NotOlderThan"):
+        raise BadRequest(
+            f'resourceVersionMatch "{options.resource_version_match}" is forbidden for resourceVersion "0"'
+        )
     elif options.resource_version not in (None, "", "0"):
         wanted = parse_resource_version(options.resource_version)
         match = options.resource_version_match or "NotOlderThan"

@@ -129,8 +129,10 @@ class Registry:
         obj = self._decode(rtype, body)
         warnings = self._check_fields(rtype, obj, options)
         meta = obj["metadata"]
-        if meta.setdefault("name", name) != name:
-            raise BadRequest(f"the name of the object ({meta['name']}) does not match the name on the URL ({name})")
+        if meta.get("name") != name:
+            raise BadRequest(
+                f"the name of the object ({meta.get('name', '')}) does not match the name on the URL ({name})"
+            )
         self._place(rtype, meta, namespace)
         old = self.require(rtype, namespace, name)
         return self.write_update(rtype, old, obj, options, subresource), warnings
@@ -406,7 +408,9 @@ class Registry:
             raise BadRequest("apiVersion and kind must be set in an apply configuration")
         meta = obj["metadata"]
         if meta.setdefault("name", name) != name:
-            raise BadRequest(f"the name of the object ({meta['name']}) does not match the name on the URL ({name})")
+            raise BadRequest(
+                f"the name of the object ({meta.get('name', '')}) does not match the name on the URL ({name})"
+            )
         self._place(rtype, meta, namespace)
         warnings = self._check_fields(rtype, obj, options)
         live = self.store.get(rtype.qualified_plural, namespace if rtype.namespaced else "", name)
