@@ -9,7 +9,9 @@ from pathlib import Path
 __all__ = ["CONTROLLERS", "ClusterConfig", "default_data_dir"]
 
 # The controllers the cluster runs, named as kube-controller-manager's --controllers.
-CONTROLLERS = frozenset({"namespace", "serviceaccount", "garbage-collector", "ttl-after-finished", "job"})
+CONTROLLERS = frozenset(
+    {"namespace", "serviceaccount", "garbage-collector", "pod-garbage-collector", "ttl-after-finished", "job"}
+)
 
 
 def default_data_dir() -> Path:

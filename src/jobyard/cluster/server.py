@@ -23,6 +23,7 @@ from jobyard.cluster.controllers import (
     Controller,
     GarbageCollector,
     NamespaceController,
+    PodGarbageCollector,
     ServiceAccountController,
     TTLAfterFinishedController,
 )
@@ -116,6 +117,7 @@ def _controllers(registry: Registry, config: ClusterConfig) -> dict[str, Control
         "namespace": NamespaceController(client("namespace-controller")),
         "serviceaccount": ServiceAccountController(client("serviceaccount-controller")),
         "garbage-collector": GarbageCollector(client("generic-garbage-collector")),
+        "pod-garbage-collector": PodGarbageCollector(client("pod-garbage-collector")),
         "ttl-after-finished": TTLAfterFinishedController(client("ttl-after-finished-controller")),
         "job": JobController(
             client("job-controller"),

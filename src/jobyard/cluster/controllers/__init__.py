@@ -3,6 +3,7 @@
 from ._runtime import Controller, WorkQueue
 from .gc import GarbageCollector
 from .namespace import NamespaceController
+from .podgc import PodGarbageCollector
 from .serviceaccount import ServiceAccountController
 from .ttl import TTLAfterFinishedController
 
@@ -10,6 +11,7 @@ __all__ = [
     "Controller",
     "GarbageCollector",
     "NamespaceController",
+    "PodGarbageCollector",
     "ServiceAccountController",
     "TTLAfterFinishedController",
     "WorkQueue",
