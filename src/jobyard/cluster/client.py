@@ -8,7 +8,7 @@ what kubectl could not. Objects are handed out as copies.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from jobyard.cluster import kinds
@@ -87,9 +87,9 @@ class LocalClient:
         """The stored object itself, not a copy: for readers that must not change it."""
         return self.registry.store.get(resource, namespace, name)
 
-    def peek_all(self, resource: str) -> list[Obj]:
-        """Every stored object of a resource, not copies (see :meth:`peek`)."""
-        return self.registry.store.list(resource)
+    def peek_all(self, resource: str, namespace: str | None = None) -> Sequence[Obj]:
+        """Every stored object of a resource (in one namespace), not copies (see :meth:`peek`)."""
+        return self.registry.store.list(resource, namespace)
 
     def peek_by_uid(self, uid: str) -> tuple[str, Obj] | None:
         """The resource and stored object with this uid, not a copy (see :meth:`peek`)."""

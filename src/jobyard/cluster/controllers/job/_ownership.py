@@ -38,8 +38,10 @@ def classify_pods(job: Obj, pods: Sequence[Obj]) -> Ownership:
     adopt: list[Obj] = []
     release: list[Obj] = []
     for pod in pods:
-        matches = selector.matches(meta(pod).get("labels") or {})
         controller = _controller_uid(pod)
+        if controller is not None and controller != uid:
+            continue  # another controller's pod: neither kept nor adopted
+        matches = selector.matches(meta(pod).get("labels") or {})
         if controller == uid:
             (owned if matches else release).append(pod)
         elif controller is None and matches and not deleting and not meta(pod).get("deletionTimestamp"):

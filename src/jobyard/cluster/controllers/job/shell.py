@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -37,14 +38,42 @@ _COMPONENT = "job-controller"
 _EVENT_SERIAL = itertools.count()
 
 
+# client-go's event recorder lets one source write 25 events about one object at once,
+# then one per 5 minutes (EventSourceObjectSpamFilter); a big Job's pods do not flood the store.
+EVENT_BURST = 25
+EVENT_REFILL_SECONDS = 300.0
+
+
+class EventSpamFilter:
+    """A token bucket per involved object, as client-go's EventSourceObjectSpamFilter keys it."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # uid -> (tokens, when counted)
+
+    def allow(self, uid: str) -> bool:
+        now = self.clock()
+        tokens, since = self._buckets.get(uid, (float(EVENT_BURST), now))
+        tokens = min(float(EVENT_BURST), tokens + (now - since) / EVENT_REFILL_SECONDS)
+        allowed = tokens >= 1.0
+        self._buckets[uid] = (tokens - 1.0 if allowed else tokens, now)
+        return allowed
+
+    def forget(self, uid: str) -> None:
+        self._buckets.pop(uid, None)
+
+
 class _ClientJobApi:
     """``JobApi`` over the in-process client, for one Job in one sync."""
 
-    def __init__(self, client: LocalClient, job: Obj, pods: dict[str, Obj], clock: Clock) -> None:
+    def __init__(
+        self, client: LocalClient, job: Obj, pods: dict[str, Obj], clock: Clock, spam: EventSpamFilter
+    ) -> None:
         self.client = client
         self.job = job
         self.pods = pods  # by name, as the cache showed them
         self.clock = clock
+        self.spam = spam
         self.namespace = job["metadata"].get("namespace", "")
 
     def create_pod(self, pod: Obj) -> Obj:
@@ -64,6 +93,8 @@ class _ClientJobApi:
 
     def record_event(self, event: Event) -> None:
         job_meta = self.job["metadata"]
+        if not self.spam.allow(job_meta.get("uid", "")):
+            return
         now = format_time(self.clock())
         body = {
             "apiVersion": "v1",
@@ -121,6 +152,7 @@ class JobController(Controller):
         self._expected_since: dict[str, float] = {}
         self._generations: dict[str, int] = {}
         self._pod_versions: dict[str, tuple[str, bool]] = {}
+        self._event_spam = EventSpamFilter(clock)
 
     def on_event(self, resource: str, event_type: str, obj: Obj) -> None:
         if resource == "pods":
@@ -135,6 +167,7 @@ class JobController(Controller):
         old = None if old_generation is None else {"metadata": {"generation": old_generation}}
         if event_type == "DELETED":
             self._generations.pop(key, None)
+            self._event_spam.forget(meta(job).get("uid", ""))
         else:
             self._generations[key] = meta(job).get("generation", 0)
         self.queue.add_after(key, job_event_delay(event_type, old, job))
@@ -190,9 +223,17 @@ class JobController(Controller):
             memory = replace(memory, expectations=Expectations())
         return memory
 
+    def _namespace_pods(self, namespace: str) -> Sequence[Obj]:
+        """The namespace's pods as stored, not copies: the core and the patch builders only read them.
+
+        Copying every pod of a namespace on each sync made a long Job's syncs grow
+        with every pod it ever ran; upstream reads its shared informer cache the same way.
+        """
+        return self.client.peek_all("pods", namespace)
+
     def _owned_pods(self, job: Obj) -> list[Obj]:
         namespace = meta(job).get("namespace", "")
-        ownership = classify_pods(job, self.client.list("pods", namespace))
+        ownership = classify_pods(job, self._namespace_pods(namespace))
         owned = list(ownership.owned)
         for pod in ownership.adopt:
             try:
@@ -211,7 +252,7 @@ class JobController(Controller):
         if job is None or is_finished(job):
             self._memory.pop(key, None)
             self._expected_since.pop(key, None)
-            for pod in self.client.list("pods", namespace):
+            for pod in self._namespace_pods(namespace):
                 if controller_job_key(pod) == key and needs_finalizer_cleanup(pod, job, True):
                     self._strip_finalizer(pod)
             return None
@@ -219,7 +260,7 @@ class JobController(Controller):
         memory = self._memory_for(key, now)
         pods = self._owned_pods(job)
         plan = sync(job, pods, now, memory, self.settings)
-        api = _ClientJobApi(self.client, job, {meta(p)["name"]: p for p in pods}, self.clock)
+        api = _ClientJobApi(self.client, job, {meta(p)["name"]: p for p in pods}, self.clock, self._event_spam)
         applied = apply_plan(plan, api, now, memory)
         self._memory[key] = applied.memory
         if plan.creations or plan.deletions:
