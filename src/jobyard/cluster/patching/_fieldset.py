@@ -140,6 +140,9 @@ def _compare(
         removed.update(field_set(old, node, path))
         removed.add(path)
         return
+    if isinstance(old, dict | list) and old == new:
+        # Equal subtrees hold no change; most of an object is untouched by a write.
+        return
     if isinstance(old, dict) and isinstance(new, dict) and not is_atomic_map(node) and (old or new):
         for key in list(old) + [key for key in new if key not in old]:
             _compare(

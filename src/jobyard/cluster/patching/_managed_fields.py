@@ -13,7 +13,6 @@ and the entry's time moves only when the writer took something.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -111,7 +110,9 @@ def _manager(entry: dict[str, Any]) -> Manager:
 
 def write_managers(obj: dict[str, Any], managers: Iterable[Manager]) -> dict[str, Any]:
     """``obj`` with ``metadata.managedFields`` set to ``managers`` (none: removed)."""
-    result = copy.deepcopy(obj)
+    # Only metadata changes: the rest is shared with ``obj``, which callers hand over.
+    result = dict(obj)
+    result["metadata"] = dict(obj.get("metadata") or {})
     ordered = sorted(
         (manager for manager in managers if manager.fields),
         key=lambda m: (m.operation, m.time or "", m.manager, m.api_version, m.subresource),
@@ -125,9 +126,12 @@ def write_managers(obj: dict[str, Any], managers: Iterable[Manager]) -> dict[str
 
 
 def content(obj: dict[str, Any] | None) -> dict[str, Any]:
-    """``obj`` without its managedFields: the part ownership is about."""
-    result = copy.deepcopy(obj or {})
-    (result.get("metadata") or {}).pop("managedFields", None)
+    """``obj`` without its managedFields: the part ownership is about (shares the rest; read it only)."""
+    if not obj:
+        return {}
+    result = dict(obj)
+    if isinstance(obj.get("metadata"), dict):
+        result["metadata"] = {key: value for key, value in obj["metadata"].items() if key != "managedFields"}
     return result
 
 
