@@ -71,10 +71,11 @@ class LocalClient:
     def patch(
         self, resource: str, namespace: str, name: str, patch_type: str, patch: Any, subresource: str | None = None
     ) -> Obj:
+        """Patch and return the stored result itself, not a copy: read it, never change it."""
         patched, _ = self.registry.patch(
             resource_type(resource), namespace, name, patch_type, patch, self._write(), subresource
         )
-        return copy.deepcopy(patched)
+        return patched
 
     def delete(self, resource: str, namespace: str, name: str, options: DeleteOptions = DeleteOptions()) -> None:
         self.registry.delete(resource_type(resource), namespace, name, options)

@@ -154,7 +154,8 @@ class Registry:
                 "force", "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch"
             )
         old = self.require(rtype, namespace, name)
-        current = copy.deepcopy(old)
+        # The patch functions never change their input, so the stored object is patched as is.
+        current = old
         if patch_type == MERGE_PATCH:
             patched = patching.merge_patch(current, patch)
         elif patch_type == JSON_PATCH:
@@ -165,7 +166,7 @@ class Registry:
             patched = patching.strategic_merge_patch(current, patch, rtype.definition)
         else:
             raise StatusError("unsupported patch type")  # the HTTP layer answers 415 first
-        obj = self._decode(rtype, patched)
+        obj = self._decode(rtype, patched, owned=True)
         warnings = self._check_fields(rtype, obj, options)
         meta = obj["metadata"]
         if meta.get("name") != name:
@@ -223,10 +224,11 @@ class Registry:
         return namespace if rtype.namespaced else None
 
     @staticmethod
-    def _decode(rtype: ResourceType, body: Any) -> Obj:
+    def _decode(rtype: ResourceType, body: Any, *, owned: bool = False) -> Obj:
         if not isinstance(body, dict):
             raise BadRequest(f"the body of the request was not a {rtype.kind} object")
-        obj = copy.deepcopy(body)
+        # A body the caller still holds is copied; a patch result is ours already.
+        obj = body if owned else copy.deepcopy(body)
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
         if api_version and api_version != rtype.api_version:
             raise BadRequest(
@@ -241,6 +243,8 @@ class Registry:
                 f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: metadata must be an object'
             )
         type_errors = schema.type_errors(obj, rtype.definition)
+        if not type_errors:
+            schema.decode_nulls(obj, rtype.definition)
         if type_errors:
             raise BadRequest(
                 f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: {type_errors[0]}'

@@ -15,6 +15,7 @@ from ._definitions import (
     referenced_definitions,
     resolve,
 )
+from ._nulls import decode_nulls
 from ._openapi_v2 import openapi_v2
 from ._openapi_v2_protobuf import (
     OPENAPI_V2_PROTOBUF_ACCEPT,
@@ -32,6 +33,7 @@ __all__ = [
     "OPENAPI_V2_PROTOBUF_CONTENT_TYPE",
     "child",
     "definition",
+    "decode_nulls",
     "definitions",
     "drop_unknown_fields",
     "duplicate_fields",
