@@ -13,6 +13,7 @@ and the entry's time moves only when the writer took something.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -82,10 +83,17 @@ class Manager:
         if self.time is not None:
             entry["time"] = self.time
         entry["fieldsType"] = "FieldsV1"
-        entry["fieldsV1"] = encode_fields(self.fields)
+        entry["fieldsV1"] = _encoded(self.fields)
         if self.subresource:
             entry["subresource"] = self.subresource
         return entry
+
+
+@functools.lru_cache(maxsize=4096)
+def _encoded(fields: FieldSet) -> dict[str, Any]:
+    """fieldsV1 of a field set; most writes leave most managers' sets as they were.
+    The result is shared between stored objects, which nobody changes in place."""
+    return encode_fields(fields)
 
 
 def read_managers(obj: dict[str, Any] | None) -> list[Manager]:
