@@ -103,3 +103,11 @@ def test_type_errors(obj: dict, expected: list[str]) -> None:
 
 def test_a_body_that_is_not_an_object_names_the_go_type() -> None:
     assert type_errors([], JOB) == ["json: cannot unmarshal array into Go value of type v1.Job"]
+
+
+def test_a_changed_value_is_still_checked_when_the_rest_is_unchanged():
+    stored = {"spec": {"parallelism": 1, "template": {"spec": {"containers": [{"name": "c", "image": "x"}]}}}}
+    patched = {"spec": {"parallelism": "two", "template": stored["spec"]["template"]}}
+    assert type_errors(patched, "io.k8s.api.batch.v1.Job", stored) == [
+        "json: cannot unmarshal string into Go struct field JobSpec.spec.parallelism of type int32"
+    ]

@@ -166,8 +166,8 @@ class Registry:
             patched = patching.strategic_merge_patch(current, patch, rtype.definition)
         else:
             raise StatusError("unsupported patch type")  # the HTTP layer answers 415 first
-        obj = self._decode(rtype, patched, owned=True)
-        warnings = self._check_fields(rtype, obj, options)
+        obj = self._decode(rtype, patched, owned=True, unchanged_from=old)
+        warnings = self._check_fields(rtype, obj, options, unchanged_from=old)
         meta = obj["metadata"]
         if meta.get("name") != name:
             raise BadRequest(f"the name of the object ({meta.get('name')}) does not match the name on the URL ({name})")
@@ -224,7 +224,10 @@ class Registry:
         return namespace if rtype.namespaced else None
 
     @staticmethod
-    def _decode(rtype: ResourceType, body: Any, *, owned: bool = False) -> Obj:
+    def _decode(rtype: ResourceType, body: Any, *, owned: bool = False, unchanged_from: Obj | None = None) -> Obj:
+        """The body as an object of ``rtype``; with ``unchanged_from`` (the stored object a
+        patch changed), the schema checks skip what the patch left as it was."""
+        baseline = unchanged_from if unchanged_from is not None else schema.ABSENT
         if not isinstance(body, dict):
             raise BadRequest(f"the body of the request was not a {rtype.kind} object")
         # A body the caller still holds is copied; a patch result is ours already.
@@ -242,9 +245,9 @@ class Registry:
             raise BadRequest(
                 f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: metadata must be an object'
             )
-        type_errors = schema.type_errors(obj, rtype.definition)
+        type_errors = schema.type_errors(obj, rtype.definition, baseline)
         if not type_errors:
-            schema.decode_nulls(obj, rtype.definition)
+            schema.decode_nulls(obj, rtype.definition, baseline)
         if type_errors:
             raise BadRequest(
                 f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: {type_errors[0]}'
@@ -252,10 +255,13 @@ class Registry:
         return obj
 
     @staticmethod
-    def _check_fields(rtype: ResourceType, obj: Obj, options: WriteOptions) -> list[str]:
+    def _check_fields(
+        rtype: ResourceType, obj: Obj, options: WriteOptions, unchanged_from: Obj | None = None
+    ) -> list[str]:
         """Unknown fields are dropped, as upstream's decoder does; Strict rejects them and
         duplicate fields instead, Warn reports them, Ignore keeps quiet."""
-        unknown = schema.drop_unknown_fields(obj, rtype.definition)
+        baseline = unchanged_from if unchanged_from is not None else schema.ABSENT
+        unknown = schema.drop_unknown_fields(obj, rtype.definition, baseline)
         if options.field_validation == "Ignore":
             return []
         problems = [f'unknown field "{path}"' for path in unknown]

@@ -7,6 +7,7 @@ upstream's OpenAPI definitions (JSON-schema flavoured: ``$defs`` and
 need, and they feed ``/openapi/v2`` and ``/openapi/v3``.
 """
 
+from ._baseline import ABSENT
 from ._definitions import (
     KUBERNETES_SCHEMA_VERSION,
     child,
@@ -28,6 +29,7 @@ from ._strict_decoding import drop_unknown_fields, duplicate_fields, unknown_fie
 from ._type_errors import type_errors
 
 __all__ = [
+    "ABSENT",
     "KUBERNETES_SCHEMA_VERSION",
     "OPENAPI_V2_PROTOBUF_ACCEPT",
     "OPENAPI_V2_PROTOBUF_CONTENT_TYPE",

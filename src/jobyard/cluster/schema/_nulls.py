@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._baseline import ABSENT, child, unchanged
 from ._definitions import Node, definition, resolve
 
 __all__ = ["decode_nulls"]
@@ -37,7 +38,9 @@ def _zero(node: Node | None) -> Any:
     return None
 
 
-def _decode(value: Any, node: Node | None) -> Any:
+def _decode(value: Any, node: Node | None, baseline: Any = ABSENT) -> Any:
+    if unchanged(value, baseline):
+        return value
     node = resolve(node) if node else None
     if isinstance(value, dict):
         properties = (node or {}).get("properties") or {}
@@ -49,8 +52,8 @@ def _decode(value: Any, node: Node | None) -> Any:
             else:
                 value[key] = zero
         for key, item in value.items():
-            child = properties.get(key) if key in properties else additional if isinstance(additional, dict) else None
-            _decode(item, child)
+            schema = properties.get(key) if key in properties else additional if isinstance(additional, dict) else None
+            _decode(item, schema, child(baseline, key))
     elif isinstance(value, list):
         items = (node or {}).get("items")
         for index, item in enumerate(value):
@@ -59,10 +62,11 @@ def _decode(value: Any, node: Node | None) -> Any:
                 if zero is not None:
                     value[index] = zero
             else:
-                _decode(item, items)
+                _decode(item, items, child(baseline, index))
     return value
 
 
-def decode_nulls(obj: dict[str, Any], definition_name: str) -> dict[str, Any]:
-    """Drop null fields and zero null array items of ``obj`` in place, and return it."""
-    return _decode(obj, definition(definition_name))
+def decode_nulls(obj: dict[str, Any], definition_name: str, unchanged_from: Any = ABSENT) -> dict[str, Any]:
+    """Drop null fields and zero null array items of ``obj`` in place, and return it;
+    subtrees equal to ``unchanged_from`` are skipped."""
+    return _decode(obj, definition(definition_name), unchanged_from)

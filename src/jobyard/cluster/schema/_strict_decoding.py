@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ._baseline import ABSENT, child, unchanged
 from ._definitions import Node, definition, resolve
 
 __all__ = ["drop_unknown_fields", "duplicate_fields", "unknown_fields"]
@@ -21,13 +22,15 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _unknown(value: Any, node: Node, path: str, found: list[str], drop: bool = False) -> None:
+def _unknown(value: Any, node: Node, path: str, found: list[str], drop: bool = False, baseline: Any = ABSENT) -> None:
+    if unchanged(value, baseline):
+        return
     node = resolve(node)
     if isinstance(value, list):
         items = node.get("items")
         if isinstance(items, dict):
             for index, each in enumerate(value):
-                _unknown(each, items, f"{path}[{index}]", found, drop)
+                _unknown(each, items, f"{path}[{index}]", found, drop, child(baseline, index))
         return
     if not isinstance(value, dict) or node.get("x-kubernetes-preserve-unknown-fields"):
         return
@@ -35,9 +38,9 @@ def _unknown(value: Any, node: Node, path: str, found: list[str], drop: bool = F
     additional = node.get("additionalProperties")
     for key, each in list(value.items()):
         if properties is not None and key in properties:
-            _unknown(each, properties[key], _join(path, key), found, drop)
+            _unknown(each, properties[key], _join(path, key), found, drop, child(baseline, key))
         elif isinstance(additional, dict):
-            _unknown(each, additional, _join(path, key), found, drop)
+            _unknown(each, additional, _join(path, key), found, drop, child(baseline, key))
         elif properties is not None:
             found.append(_join(path, key))
             if drop:
@@ -57,13 +60,13 @@ def unknown_fields(obj: dict[str, Any], definition_name: str) -> list[str]:
     return found
 
 
-def drop_unknown_fields(obj: dict[str, Any], definition_name: str) -> list[str]:
+def drop_unknown_fields(obj: dict[str, Any], definition_name: str, unchanged_from: Any = ABSENT) -> list[str]:
     """Remove from ``obj`` (in place) what :func:`unknown_fields` reports, and return those paths.
 
     Upstream's decoder drops unknown fields unless the request is Strict.
     """
     found: list[str] = []
-    _unknown(obj, definition(definition_name), "", found, drop=True)
+    _unknown(obj, definition(definition_name), "", found, drop=True, baseline=unchanged_from)
     return found
 
 

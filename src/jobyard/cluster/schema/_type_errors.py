@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._baseline import ABSENT, child, unchanged
 from ._definitions import Node, definition, definition_name, resolve
 
 __all__ = ["type_errors"]
@@ -89,7 +90,9 @@ def _accepts(node: Node, ref: str | None, value: Any) -> bool:
     return True  # free-form: RawExtension, FieldsV1
 
 
-def _check(value: Any, node: Node, struct: str, fields: list[str], found: list[str]) -> None:
+def _check(value: Any, node: Node, struct: str, fields: list[str], found: list[str], baseline: Any = ABSENT) -> None:
+    if unchanged(value, baseline):
+        return
     ref = definition_name(node["$ref"]) if "$ref" in node else None
     resolved = resolve(node)
     if not _accepts(resolved, ref, value):
@@ -101,22 +104,23 @@ def _check(value: Any, node: Node, struct: str, fields: list[str], found: list[s
     if ref is not None and "properties" in resolved:
         struct = ref.rpartition(".")[2]
     if isinstance(value, list) and isinstance(resolved.get("items"), dict):
-        for each in value:
-            _check(each, resolved["items"], struct, fields, found)
+        for index, each in enumerate(value):
+            _check(each, resolved["items"], struct, fields, found, child(baseline, index))
     elif isinstance(value, dict):
         properties = resolved.get("properties") or {}
         additional = resolved.get("additionalProperties")
         for key, each in value.items():
             if key in properties:
-                _check(each, properties[key], struct, [*fields, key], found)
+                _check(each, properties[key], struct, [*fields, key], found, child(baseline, key))
             elif isinstance(additional, dict):
-                _check(each, additional, struct, fields, found)
+                _check(each, additional, struct, fields, found, child(baseline, key))
 
 
-def type_errors(obj: Any, definition_name_: str) -> list[str]:
+def type_errors(obj: Any, definition_name_: str, unchanged_from: Any = ABSENT) -> list[str]:
     """Go's decode error for every value in ``obj`` of the wrong JSON type, in document order.
 
     Upstream stops at the first; callers answering 400 use ``type_errors(...)[0]``.
+    Subtrees equal to ``unchanged_from`` (the stored object a write changes) are skipped.
     """
     root = definition(definition_name_)
     if not isinstance(obj, dict):
@@ -126,5 +130,5 @@ def type_errors(obj: Any, definition_name_: str) -> list[str]:
     properties = root.get("properties") or {}
     for key, each in obj.items():
         if key in properties:
-            _check(each, properties[key], struct, [key], found)
+            _check(each, properties[key], struct, [key], found, child(unchanged_from, key))
     return found
