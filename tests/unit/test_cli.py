@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 import jobyard.cluster
 from jobyard import __version__
 from jobyard.cli import app
+from jobyard.cli.messages import language_of
 from jobyard.cluster.config import ClusterConfig
 from jobyard.cluster.datadir import DataDirLock, prepare
 from jobyard.cluster.pki import write_kubeconfig
@@ -176,3 +177,25 @@ def test_readme_documents_every_command_and_every_up_option():
             for option in param.opts + param.secondary_opts:
                 if option != "--help":
                     assert option in readme, f"{name} {option}"
+
+
+@pytest.mark.parametrize(
+    "environ, language",
+    [
+        pytest.param({"LANG": "zh_CN.UTF-8"}, "zh-CN", id="a Chinese locale gives Chinese"),
+        pytest.param({"LANG": "en_US.UTF-8"}, "en", id="an English locale gives English"),
+        pytest.param({}, "en", id="no locale gives English"),
+        pytest.param({"LANG": "zh_CN.UTF-8", "JOBYARD_LANG": "en"}, "en", id="JOBYARD_LANG overrides the locale"),
+        pytest.param({"LANG": "en_US.UTF-8", "LC_ALL": "zh_TW.UTF-8"}, "zh-CN", id="LC_ALL comes before LANG"),
+    ],
+)
+def test_the_language_follows_the_environment(environ, language):
+    assert language_of(environ) == language
+
+
+def test_help_is_in_chinese_under_a_chinese_locale():
+    environ = {**os.environ, "LANG": "zh_CN.UTF-8", "LC_ALL": "", "JOBYARD_LANG": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "jobyard", "up", "--help"], capture_output=True, text=True, env=environ, check=True
+    )
+    assert "启动内置 Kubernetes 集群" in result.stdout
