@@ -22,7 +22,7 @@ from .._runtime import Controller, split_key
 from ._apply import apply_plan
 from ._ownership import adoption_patch, classify_pods, finalizer_removal_patch, needs_finalizer_cleanup
 from ._plan import Event, Expectations, Memory, Settings
-from ._pods import has_tracking_finalizer, meta
+from ._pods import has_tracking_finalizer, is_terminal, meta
 from ._triggers import controller_job_key, job_event_delay, pod_event_delay
 from .core import is_finished, sync
 
@@ -244,7 +244,9 @@ class JobController(Controller):
                 log.info("job-controller: could not adopt pod %s/%s", namespace, meta(pod)["name"])
         for pod in ownership.release:
             self._strip_finalizer(pod)
-        return owned
+        # A finished pod whose finalizer is gone is already in status (counters,
+        # completedIndexes) and decides nothing more; a long Job holds thousands.
+        return [pod for pod in owned if has_tracking_finalizer(pod) or not is_terminal(pod)]
 
     async def reconcile(self, key: str) -> float | None:
         namespace, name = split_key(key)
