@@ -8,7 +8,7 @@ what kubectl could not. Objects are handed out as copies.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
 from jobyard.cluster import kinds
@@ -102,6 +102,6 @@ class LocalClient:
 
     def watch(
         self, resource: str, namespace: str | None = None, resource_version: str | None = None
-    ) -> AsyncIterator[Obj]:
+    ) -> AsyncGenerator[Obj, None]:
         """Events as upstream streams them; without a version, ADDED for what exists first."""
         return self.registry.watch(resource_type(resource), namespace, WatchOptions(resource_version=resource_version))

@@ -187,8 +187,9 @@ class ApiServer:
         name, subresource = target.name, target.subresource
         scope = namespace or ""
         if target.watch_path:
-            options = _requests.watch_options(request)
-            field_selector = f"metadata.name={name}" + (f",{options.field_selector}" if options.field_selector else "")
+            watch_options = _requests.watch_options(request)
+            extra = f",{watch_options.field_selector}" if watch_options.field_selector else ""
+            field_selector = f"metadata.name={name}{extra}"
             return "WATCH", self._watch(request, target, field_selector)
         if subresource == "eviction":
             if method != "POST":
@@ -223,10 +224,10 @@ class ApiServer:
             return "PATCH", self._render(request, rtype, patched, 200 if existed else 201, warnings)
         if method == "DELETE" and subresource is None:
             body = await self._optional_body(request)
-            options = _requests.delete_options(request, body)
-            deleted, gone = registry.delete(rtype, scope, name, options)
+            delete_options = _requests.delete_options(request, body)
+            deleted, gone = registry.delete(rtype, scope, name, delete_options)
             # Upstream answers 202 only when the caller explicitly asked not to orphan.
-            accepted = not gone and options.orphan_dependents is False
+            accepted = not gone and delete_options.orphan_dependents is False
             if gone and rtype.qualified_plural not in _RETURNS_DELETED_OBJECT:
                 meta = deleted["metadata"]
                 details = {"name": meta["name"], "group": rtype.group, "kind": rtype.plural, "uid": meta.get("uid")}
@@ -252,7 +253,6 @@ class ApiServer:
     def _render(
         self, request: Request, rtype: ResourceType, obj: Obj, status: int, warnings: list[str] | None = None
     ) -> Response:
-        headers = {}
         response: Response
         if _tables.wants_table(request.headers.get("accept", "")):
             response = _json(
@@ -260,7 +260,7 @@ class ApiServer:
                 status,
             )
         else:
-            response = _json(obj, status, headers)
+            response = _json(obj, status)
         for warning in warnings or []:
             response.headers.append("Warning", '299 - "' + warning.replace('"', '\\"') + '"')
         return response

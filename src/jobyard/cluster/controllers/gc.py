@@ -111,9 +111,9 @@ class GarbageCollector(Controller):
                 touched.update(self.observe(rtype.qualified_plural, "ADDED", obj))
         for key in sorted(touched):
             resource, namespace, name = key.split("/", 2)
-            obj = self.client.peek(resource, namespace, name)
-            if obj is not None:
-                self._collect(resource, obj)
+            current = self.client.peek(resource, namespace, name)
+            if current is not None:
+                self._collect(resource, current)
 
     def _dependents_of(self, uid: str) -> list[tuple[str, Obj, Obj]]:
         result = []

@@ -179,7 +179,7 @@ def pod_field_labels(obj: Obj) -> dict[str, str]:
 
 
 def _restartable(container: Obj | None) -> bool:
-    return bool(container) and container.get("restartPolicy") == "Always"
+    return container is not None and container.get("restartPolicy") == "Always"
 
 
 def _last_termination(container_status: Obj) -> float | None:

@@ -215,11 +215,11 @@ def _set_element_orders(original: dict[str, Any], patch: dict[str, Any], node: N
         if field not in patch:
             merged = current
         elif field not in original:
-            merged = _merge_list([], change, target, merge_key)
+            merged = _merge_list([], change or [], target, merge_key)
         else:
-            merged = _merge_list(current, change, target, merge_key)
+            merged = _merge_list(current or [], change or [], target, merge_key)
         patch.pop(field, None)
-        in_order, server_only = _partition(merged, order, merge_key)
+        in_order, server_only = _partition(merged or [], order, merge_key)
         original[field] = _ordered(in_order, server_only, order, current or [], merge_key)
 
 

@@ -91,7 +91,7 @@ def list_objects(store: Store, rtype: ResourceType, namespace: str | None, optio
         if match == "Exact" and wanted != current:
             # Only the newest state is kept in memory; older snapshots are gone, as after an etcd compaction.
             raise Gone(f"too old resource version: {wanted} ({current})")
-    items = []
+    items: list[Obj] = []
     remaining = 0
     for obj in store.list(rtype.qualified_plural, namespace):
         meta = obj["metadata"]

@@ -8,7 +8,7 @@ watch events are the same however a write arrives.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from jobyard.cluster import kinds, patching, schema
@@ -31,6 +31,8 @@ from ._meta import carry_system_fields, generate_name, spec_of, stamp_new, witho
 from ._options import DeleteOptions, ListOptions, WatchOptions, WriteOptions
 
 Obj = dict[str, Any]
+# Warning headers a write answers with (a name of its own: Registry.list shadows list).
+Warnings = list[str]
 
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
@@ -70,19 +72,19 @@ class Registry:
 
     def watch(
         self, rtype: ResourceType, namespace: str | None, options: WatchOptions = WatchOptions()
-    ) -> AsyncIterator[Obj]:
+    ) -> AsyncGenerator[Obj, None]:
         return _watching.watch(self, rtype, self._scope(rtype, namespace), options)
 
     # Writes
 
     def create(
         self, rtype: ResourceType, namespace: str, body: Any, options: WriteOptions = WriteOptions()
-    ) -> tuple[Obj, list[str]]:
+    ) -> tuple[Obj, Warnings]:
         return self._create(rtype, namespace, body, options, applied=False)
 
     def _create(
         self, rtype: ResourceType, namespace: str, body: Any, options: WriteOptions, *, applied: bool
-    ) -> tuple[Obj, list[str]]:
+    ) -> tuple[Obj, Warnings]:
         """Create; ``applied`` objects come with the managedFields server-side apply computed."""
         obj = self._decode(rtype, body)
         warnings = self._check_fields(rtype, obj, options)
@@ -125,7 +127,7 @@ class Registry:
         body: Any,
         options: WriteOptions = WriteOptions(),
         subresource: str | None = None,
-    ) -> tuple[Obj, list[str]]:
+    ) -> tuple[Obj, Warnings]:
         obj = self._decode(rtype, body)
         warnings = self._check_fields(rtype, obj, options)
         meta = obj["metadata"]
@@ -146,7 +148,7 @@ class Registry:
         patch: Any,
         options: WriteOptions = WriteOptions(),
         subresource: str | None = None,
-    ) -> tuple[Obj, list[str]]:
+    ) -> tuple[Obj, Warnings]:
         if patch_type == APPLY_PATCH:
             return self._apply(rtype, namespace, name, patch, options, subresource)
         if options.force:
@@ -257,7 +259,7 @@ class Registry:
     @staticmethod
     def _check_fields(
         rtype: ResourceType, obj: Obj, options: WriteOptions, unchanged_from: Obj | None = None
-    ) -> list[str]:
+    ) -> Warnings:
         """Unknown fields are dropped, as upstream's decoder does; Strict rejects them and
         duplicate fields instead, Warn reports them, Ignore keeps quiet."""
         baseline = unchanged_from if unchanged_from is not None else schema.ABSENT
@@ -408,7 +410,7 @@ class Registry:
         applied: Any,
         options: WriteOptions,
         subresource: str | None,
-    ) -> tuple[Obj, list[str]]:
+    ) -> tuple[Obj, Warnings]:
         if not options.field_manager:
             raise _invalid_patch_options(
                 "fieldManager", "FieldValueRequired", "Required value: is required for apply patch"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import TYPE_CHECKING, Any
 
 from jobyard.cluster.errors import BadRequest, Cause, Gone, Invalid
@@ -51,7 +51,9 @@ def _expired(message: str) -> Obj:
     return {"type": "ERROR", "object": Gone(message).status()}
 
 
-def watch(registry: Registry, rtype: ResourceType, namespace: str | None, options: WatchOptions) -> AsyncIterator[Obj]:
+def watch(
+    registry: Registry, rtype: ResourceType, namespace: str | None, options: WatchOptions
+) -> AsyncGenerator[Obj, None]:
     """Watch events as upstream streams them: ``{"type": ..., "object": ...}``.
 
     Without a resourceVersion (or with "0") the stream opens with an ADDED
@@ -102,7 +104,7 @@ async def _stream(
     labels: Selector,
     fields: Selector,
     since: int | None,
-) -> AsyncIterator[Obj]:
+) -> AsyncGenerator[Obj, None]:
     store = registry.store
     initial: list[Obj] = []
     if since is None:

@@ -47,7 +47,7 @@ def _parameter(parameter: Parameter) -> Node:
 def _operation(operation: Operation, tag: str) -> Node:
     parameters = [_parameter(each) for each in operation.parameters]
     if operation.request is not None:
-        body = {"in": "body", "name": "body", "schema": openapi_ref(operation.request, OPENAPI_V2)}
+        body: dict[str, Any] = {"in": "body", "name": "body", "schema": openapi_ref(operation.request, OPENAPI_V2)}
         if operation.request_required:
             body["required"] = True
         parameters.insert(0, body)
