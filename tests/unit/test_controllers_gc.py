@@ -2,20 +2,13 @@
 
 import pytest
 
-from jobyard.cluster.client import LocalClient
 from jobyard.cluster.controllers import GarbageCollector
-from jobyard.cluster.registry import DeleteOptions, Registry
-from jobyard.cluster.server import _bootstrap
-from jobyard.cluster.store import Store
+from jobyard.cluster.registry import DeleteOptions
 
 
 @pytest.fixture
-def client(tmp_path):
-    store = Store(tmp_path / "gc.db")
-    registry = Registry(store, clock=lambda: 1_800_000_000.0)
-    _bootstrap(registry)
-    yield LocalClient(registry, "test")
-    store.close()
+def client(in_process):
+    return in_process[0]
 
 
 def configmap(name, owners=(), finalizers=()):

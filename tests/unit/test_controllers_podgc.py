@@ -1,25 +1,8 @@
 import asyncio
 
-import pytest
-
-from jobyard.cluster.client import LocalClient
 from jobyard.cluster.controllers import PodGarbageCollector
-from jobyard.cluster.registry import Registry
-from jobyard.cluster.server import _bootstrap
-from jobyard.cluster.store import Store
 
 START = 1_800_000_000.0
-
-
-@pytest.fixture
-def setup(tmp_path):
-    store = Store(tmp_path / "podgc.db")
-    now = [START]
-    registry = Registry(store, clock=lambda: now[0])
-    _bootstrap(registry)
-    client = LocalClient(registry, "test")
-    yield client, now
-    store.close()
 
 
 def bound_pod(client, node="ghost"):
@@ -45,16 +28,16 @@ async def _reconcile(client):
     return controller, first
 
 
-def test_a_pod_on_a_missing_node_waits_out_the_quarantine(setup):
-    client, _ = setup
+def test_a_pod_on_a_missing_node_waits_out_the_quarantine(in_process):
+    client, _ = in_process
     bound_pod(client)
     _, delay = reconcile(client)
     assert delay == 40
     assert client.find("pods", "default", "p") is not None
 
 
-def test_after_the_quarantine_the_pod_is_failed_and_deleted(setup):
-    client, now = setup
+def test_after_the_quarantine_the_pod_is_failed_and_deleted(in_process):
+    client, now = in_process
     bound_pod(client)
 
     async def scenario():
@@ -67,8 +50,8 @@ def test_after_the_quarantine_the_pod_is_failed_and_deleted(setup):
     assert client.find("pods", "default", "p") is None
 
 
-def test_a_pod_whose_node_exists_is_left_alone(setup):
-    client, _ = setup
+def test_a_pod_whose_node_exists_is_left_alone(in_process):
+    client, _ = in_process
     client.create("nodes", "", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "real"}})
     bound_pod(client, node="real")
     _, delay = reconcile(client)

@@ -2,13 +2,9 @@ import asyncio
 
 import pytest
 
-from jobyard.cluster.client import LocalClient
 from jobyard.cluster.clock import format_time
 from jobyard.cluster.controllers import TTLAfterFinishedController
 from jobyard.cluster.controllers.ttl import seconds_left
-from jobyard.cluster.registry import Registry
-from jobyard.cluster.server import _bootstrap
-from jobyard.cluster.store import Store
 
 START = 1_800_000_000.0
 
@@ -39,17 +35,6 @@ def test_seconds_left(obj, now, expected):
     assert seconds_left(obj, now) == expected
 
 
-@pytest.fixture
-def setup(tmp_path):
-    store = Store(tmp_path / "ttl.db")
-    now = [START]
-    registry = Registry(store, clock=lambda: now[0])
-    _bootstrap(registry)
-    client = LocalClient(registry, "test")
-    yield client, now
-    store.close()
-
-
 def finished_job(client, ttl):
     created = client.create(
         "jobs.batch",
@@ -77,8 +62,8 @@ def finished_job(client, ttl):
     return client.update("jobs.batch", created, subresource="status")
 
 
-def test_a_job_is_kept_until_its_ttl_and_requeued_for_then(setup):
-    client, now = setup
+def test_a_job_is_kept_until_its_ttl_and_requeued_for_then(in_process):
+    client, now = in_process
     finished_job(client, ttl=60)
     now[0] = START + 20
     delay = asyncio.run(TTLAfterFinishedController(client).reconcile("default/j"))
@@ -86,8 +71,8 @@ def test_a_job_is_kept_until_its_ttl_and_requeued_for_then(setup):
     assert client.find("jobs.batch", "default", "j") is not None
 
 
-def test_an_expired_job_is_deleted_in_the_foreground(setup):
-    client, now = setup
+def test_an_expired_job_is_deleted_in_the_foreground(in_process):
+    client, now = in_process
     finished_job(client, ttl=60)
     now[0] = START + 61
     asyncio.run(TTLAfterFinishedController(client).reconcile("default/j"))
@@ -95,8 +80,8 @@ def test_an_expired_job_is_deleted_in_the_foreground(setup):
     assert "foregroundDeletion" in deleting["metadata"]["finalizers"]
 
 
-def test_an_edited_ttl_is_honoured(setup):
-    client, now = setup
+def test_an_edited_ttl_is_honoured(in_process):
+    client, now = in_process
     current = finished_job(client, ttl=10)
     current["spec"]["ttlSecondsAfterFinished"] = 1000
     client.update("jobs.batch", current)
@@ -104,6 +89,6 @@ def test_an_edited_ttl_is_honoured(setup):
     assert asyncio.run(TTLAfterFinishedController(client).reconcile("default/j")) == 500
 
 
-def test_a_job_gone_before_its_ttl_is_nothing_to_do(setup):
-    client, _ = setup
+def test_a_job_gone_before_its_ttl_is_nothing_to_do(in_process):
+    client, _ = in_process
     assert asyncio.run(TTLAfterFinishedController(client).reconcile("default/missing")) is None

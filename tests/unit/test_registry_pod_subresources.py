@@ -2,18 +2,11 @@ import pytest
 
 from jobyard.cluster import kinds
 from jobyard.cluster.errors import Conflict, NotFound
-from jobyard.cluster.registry import Registry
-from jobyard.cluster.server import _bootstrap
-from jobyard.cluster.store import Store
 
 
 @pytest.fixture
-def registry(tmp_path):
-    store = Store(tmp_path / "pods.db")
-    opened = Registry(store, clock=lambda: 1_800_000_000.0)
-    _bootstrap(opened)
-    yield opened
-    store.close()
+def registry(in_process):
+    return in_process[0].registry
 
 
 def pod(name="p"):

@@ -36,16 +36,21 @@ FOREGROUND = "foregroundDeletion"
 _ORPHAN_BY_DEFAULT = {("batch", "Job")}
 
 
-def check_preconditions(rtype: ResourceType, obj: Obj, options: DeleteOptions) -> None:
+def check_uid(rtype: ResourceType, obj: Obj, uid: str | None) -> None:
+    """A write or delete that names a uid applies only to the object that has it."""
     meta = obj["metadata"]
-    if options.precondition_uid and options.precondition_uid != meta.get("uid"):
+    if uid and uid != meta.get("uid"):
         raise Conflict(
-            f"Precondition failed: UID in precondition: {options.precondition_uid}, "
-            f"UID in object meta: {meta.get('uid')}",
+            f"Precondition failed: UID in precondition: {uid}, UID in object meta: {meta.get('uid')}",
             name=meta["name"],
             group=rtype.group,
             kind=rtype.plural,
         )
+
+
+def check_preconditions(rtype: ResourceType, obj: Obj, options: DeleteOptions) -> None:
+    check_uid(rtype, obj, options.precondition_uid)
+    meta = obj["metadata"]
     wanted = options.precondition_resource_version
     if wanted and wanted != meta.get("resourceVersion"):
         raise Conflict(

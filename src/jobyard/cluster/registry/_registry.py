@@ -41,6 +41,11 @@ APPLY_PATCH = "application/apply-patch+yaml"
 PATCH_TYPES = (MERGE_PATCH, JSON_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
 
 
+def _require_name(meta: dict[str, Any], name: str) -> None:
+    if meta.get("name") != name:
+        raise BadRequest(f"the name of the object ({meta.get('name', '')}) does not match the name on the URL ({name})")
+
+
 def _invalid_patch_options(field: str, reason: str, message: str) -> Invalid:
     return Invalid.of("PatchOptions", "", [Cause(field, reason, message)], group="meta.k8s.io")
 
@@ -131,10 +136,7 @@ class Registry:
         obj = self._decode(rtype, body)
         warnings = self._check_fields(rtype, obj, options)
         meta = obj["metadata"]
-        if meta.get("name") != name:
-            raise BadRequest(
-                f"the name of the object ({meta.get('name', '')}) does not match the name on the URL ({name})"
-            )
+        _require_name(meta, name)
         self._place(rtype, meta, namespace)
         old = self.require(rtype, namespace, name)
         return self.write_update(rtype, old, obj, options, subresource), warnings
@@ -171,8 +173,7 @@ class Registry:
         obj = self._decode(rtype, patched, owned=True, unchanged_from=old)
         warnings = self._check_fields(rtype, obj, options, unchanged_from=old)
         meta = obj["metadata"]
-        if meta.get("name") != name:
-            raise BadRequest(f"the name of the object ({meta.get('name')}) does not match the name on the URL ({name})")
+        _require_name(meta, name)
         self._place(rtype, meta, namespace)
         return self.write_update(rtype, old, obj, options, subresource), warnings
 
@@ -351,13 +352,7 @@ class Registry:
                 group=rtype.group,
                 kind=rtype.plural,
             )
-        if meta.get("uid") and meta["uid"] != old_meta.get("uid"):
-            raise Conflict(
-                f"Precondition failed: UID in precondition: {meta['uid']}, UID in object meta: {old_meta.get('uid')}",
-                name=old_meta["name"],
-                group=rtype.group,
-                kind=rtype.plural,
-            )
+        _deleting.check_uid(rtype, old, meta.get("uid"))
         if subresource == "status":
             for key in spec_of(old).keys() | spec_of(new).keys():
                 if key in old:
@@ -419,10 +414,8 @@ class Registry:
         if not applied.get("apiVersion") or not applied.get("kind"):
             raise BadRequest("apiVersion and kind must be set in an apply configuration")
         meta = obj["metadata"]
-        if meta.setdefault("name", name) != name:
-            raise BadRequest(
-                f"the name of the object ({meta.get('name', '')}) does not match the name on the URL ({name})"
-            )
+        meta.setdefault("name", name)
+        _require_name(meta, name)
         self._place(rtype, meta, namespace)
         warnings = self._check_fields(rtype, obj, options)
         live = self.store.get(rtype.qualified_plural, namespace if rtype.namespaced else "", name)

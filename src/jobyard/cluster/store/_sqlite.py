@@ -125,19 +125,7 @@ class Store:
 
     def put(self, resource: str, obj: Obj, event_type: str) -> StoredObject:
         """Store ``obj`` (created or modified) under the next resourceVersion."""
-        meta = obj["metadata"]
-        key = (meta.get("namespace", ""), meta["name"])
-        rv = self.resource_version + 1
-        meta["resourceVersion"] = str(rv)
-        data = json.dumps(obj, separators=(",", ":"))
-        with self._transaction():
-            self._db.execute(
-                "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?)",
-                (resource, key[0], key[1], rv, data),
-            )
-            self._append_event(rv, event_type, resource, key, data)
-        self.resource_version = rv
-        stored = StoredObject(obj, data)
+        rv, key, stored = self._persist(resource, obj, event_type)
         previous = self._objects.setdefault(resource, {}).get(key)
         self._objects[resource][key] = stored
         self._index_uid(resource, key, stored)
@@ -146,24 +134,34 @@ class Store:
 
     def remove(self, resource: str, obj: Obj) -> StoredObject:
         """Delete ``obj``; the DELETED event carries it with a new resourceVersion."""
+        rv, key, stored = self._persist(resource, obj, "DELETED")
+        previous = self._objects.get(resource, {}).pop(key, None)
+        if previous is not None:
+            self._by_uid.pop(previous.get("metadata", {}).get("uid", ""), None)
+        self._publish(WatchEvent(rv, "DELETED", resource, key[0], key[1], stored, previous))
+        return stored
+
+    def _persist(self, resource: str, obj: Obj, event_type: str) -> tuple[int, Key, StoredObject]:
+        """One transaction: the object (or its removal) and its watch event, at the next resourceVersion."""
         meta = obj["metadata"]
         key = (meta.get("namespace", ""), meta["name"])
         rv = self.resource_version + 1
         meta["resourceVersion"] = str(rv)
         data = json.dumps(obj, separators=(",", ":"))
         with self._transaction():
-            self._db.execute(
-                "DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?",
-                (resource, key[0], key[1]),
-            )
-            self._append_event(rv, "DELETED", resource, key, data)
+            if event_type == "DELETED":
+                self._db.execute(
+                    "DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?",
+                    (resource, key[0], key[1]),
+                )
+            else:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?)",
+                    (resource, key[0], key[1], rv, data),
+                )
+            self._append_event(rv, event_type, resource, key, data)
         self.resource_version = rv
-        stored = StoredObject(obj, data)
-        previous = self._objects.get(resource, {}).pop(key, None)
-        if previous is not None:
-            self._by_uid.pop(previous.get("metadata", {}).get("uid", ""), None)
-        self._publish(WatchEvent(rv, "DELETED", resource, key[0], key[1], stored, previous))
-        return stored
+        return rv, key, StoredObject(obj, data)
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
