@@ -86,12 +86,12 @@ class Server:
     ssl_context: ssl.SSLContext | None = None
 
     @classmethod
-    def start(cls, data_dir: Path) -> Server:
+    def start(cls, data_dir: Path, extra_args: tuple[str, ...] = ()) -> Server:
         port = free_port()
         log_path = data_dir.parent / "server.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [str(JOBYARD), "up", "--data-dir", str(data_dir), "--api-port", str(port), "--no-console"],
+                [str(JOBYARD), "up", "--data-dir", str(data_dir), "--api-port", str(port), "--no-console", *extra_args],
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

@@ -38,3 +38,8 @@ def test_pod_maps_to_its_controlling_job() -> None:
 def test_pod_owned_but_not_controlled_maps_to_no_job() -> None:
     ref = {"apiVersion": "batch/v1", "kind": "Job", "name": "pi", "uid": "u"}
     assert controller_job_key({"metadata": {"namespace": "ns", "ownerReferences": [ref]}}) is None
+
+
+def test_batch_period_is_a_setting() -> None:
+    assert pod_event_delay("MODIFIED", _pod("1"), _pod("2"), batch_seconds=0.25) == 0.25
+    assert job_event_delay("MODIFIED", {"metadata": {"generation": 2}}, {"metadata": {"generation": 2}}, 0.25) == 0.25

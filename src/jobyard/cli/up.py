@@ -34,13 +34,16 @@ def up(
     ] = 8080,
     console: Annotated[bool, typer.Option("--console/--no-console", help=messages.CONSOLE_HELP)] = True,
     host: Annotated[str, typer.Option("--host", help=messages.HOST_HELP)] = "127.0.0.1",
+    job_pod_batch_seconds: Annotated[
+        float, typer.Option("--job-pod-batch-seconds", min=0.0, max=60.0, help=messages.JOB_POD_BATCH_HELP)
+    ] = 1.0,
 ) -> None:
     if console and console_port == api_port:
         raise typer.BadParameter(messages.SAME_PORTS, param_hint="--console-port")
     # Imported here so that `jobyard --help` does not pay for the server's imports.
     from jobyard.cluster import server
 
-    config = ClusterConfig(data_dir=data_dir, host=host, api_port=api_port)
+    config = ClusterConfig(data_dir=data_dir, host=host, api_port=api_port, job_pod_batch_seconds=job_pod_batch_seconds)
     out, err = Console(), Console(stderr=True)
 
     def on_ready() -> None:

@@ -39,6 +39,10 @@ class ClusterConfig:
     # Pod-creation backoff after failures: base doubling up to cap, as upstream (10 s, 600 s).
     job_backoff_base_seconds: float = 10.0
     job_backoff_cap_seconds: float = 600.0
+    # How long pod events wait before their Job syncs, so a burst becomes one sync
+    # (upstream's 1 s). A sync replaces at most `parallelism` pods, so this bounds
+    # a Job's pace at parallelism per period.
+    job_pod_batch_seconds: float = 1.0
 
     @property
     def kubeconfig_path(self) -> Path:

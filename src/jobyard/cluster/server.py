@@ -123,6 +123,7 @@ def _controllers(registry: Registry, config: ClusterConfig) -> dict[str, Control
             client("job-controller"),
             concurrent_syncs=config.concurrent_job_syncs,
             settings=Settings(config.job_backoff_base_seconds, config.job_backoff_cap_seconds),
+            batch_seconds=config.job_pod_batch_seconds,
         ),
     }
 

@@ -21,18 +21,20 @@ def controller_job_key(pod: Obj) -> str | None:
     return None
 
 
-def pod_event_delay(event_type: str, old: Obj | None, new: Obj) -> float | None:
+def pod_event_delay(
+    event_type: str, old: Obj | None, new: Obj, batch_seconds: float = POD_BATCH_SECONDS
+) -> float | None:
     """Delay before the owning Job syncs; None when the event changes nothing (same resourceVersion)."""
     if event_type == "MODIFIED" and old is not None:
         if (old.get("metadata") or {}).get("resourceVersion") == (new.get("metadata") or {}).get("resourceVersion"):
             return None
-    return POD_BATCH_SECONDS
+    return batch_seconds
 
 
-def job_event_delay(event_type: str, old: Obj | None, new: Obj) -> float:
+def job_event_delay(event_type: str, old: Obj | None, new: Obj, batch_seconds: float = POD_BATCH_SECONDS) -> float:
     """Adds, deletes and spec changes (a new generation) sync now; status-only updates are batched."""
     if event_type != "MODIFIED" or old is None:
         return 0.0
     if (old.get("metadata") or {}).get("generation") != (new.get("metadata") or {}).get("generation"):
         return 0.0
-    return POD_BATCH_SECONDS
+    return batch_seconds

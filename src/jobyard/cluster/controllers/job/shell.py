@@ -23,7 +23,7 @@ from ._apply import apply_plan
 from ._ownership import adoption_patch, classify_pods, finalizer_removal_patch, needs_finalizer_cleanup
 from ._plan import Event, Expectations, Memory, Settings
 from ._pods import has_tracking_finalizer, is_terminal, meta
-from ._triggers import controller_job_key, job_event_delay, pod_event_delay
+from ._triggers import POD_BATCH_SECONDS, controller_job_key, job_event_delay, pod_event_delay
 from .core import is_finished, sync
 
 __all__ = ["EXPECTATIONS_TIMEOUT_SECONDS", "JobController"]
@@ -142,11 +142,13 @@ class JobController(Controller):
         *,
         concurrent_syncs: int = 5,
         settings: Settings = Settings(),
+        batch_seconds: float = POD_BATCH_SECONDS,
         clock: Clock = system_clock,
     ) -> None:
         super().__init__(client)
         self.workers = concurrent_syncs
         self.settings = settings
+        self.batch_seconds = batch_seconds
         self.clock = clock
         self._memory: dict[str, Memory] = {}
         self._expected_since: dict[str, float] = {}
@@ -170,7 +172,7 @@ class JobController(Controller):
             self._event_spam.forget(meta(job).get("uid", ""))
         else:
             self._generations[key] = meta(job).get("generation", 0)
-        self.queue.add_after(key, job_event_delay(event_type, old, job))
+        self.queue.add_after(key, job_event_delay(event_type, old, job, self.batch_seconds))
 
     def on_pod_event(self, event_type: str, pod: Obj) -> None:
         uid = meta(pod).get("uid", "")
@@ -181,7 +183,7 @@ class JobController(Controller):
         else:
             self._pod_versions[uid] = (meta(pod).get("resourceVersion", ""), deleting)
         old = None if previous is None else {"metadata": {"resourceVersion": previous[0]}}
-        delay = pod_event_delay(event_type if previous is not None else "ADDED", old, pod)
+        delay = pod_event_delay(event_type if previous is not None else "ADDED", old, pod, self.batch_seconds)
         key = controller_job_key(pod)
         if key is None:
             if event_type != "DELETED" and has_tracking_finalizer(pod):
