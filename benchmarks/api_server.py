@@ -91,7 +91,17 @@ class Server:
         log_path = data_dir.parent / "server.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [str(JOBYARD), "up", "--data-dir", str(data_dir), "--api-port", str(port), "--no-console", *extra_args],
+                [
+                    str(JOBYARD),
+                    "up",
+                    "--data-dir",
+                    str(data_dir),
+                    "--api-port",
+                    str(port),
+                    "--no-console",
+                    "--no-node",
+                    *extra_args,
+                ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

@@ -79,7 +79,8 @@ class RunningCluster:
 
 @pytest.fixture
 def cluster_config(tmp_path) -> ClusterConfig:
-    return ClusterConfig(data_dir=tmp_path / "data", api_port=free_port(), bookmark_interval_seconds=0.5)
+    # No node: these clusters serve the control plane, and tests drive pod phases themselves.
+    return ClusterConfig(data_dir=tmp_path / "data", api_port=free_port(), bookmark_interval_seconds=0.5, node=False)
 
 
 @pytest.fixture
@@ -102,6 +103,7 @@ def shared_cluster(tmp_path_factory) -> Iterator[RunningCluster]:
         api_port=free_port(),
         bookmark_interval_seconds=0.5,
         controllers=CONTROLLERS - {"job"},
+        node=False,
     )
     running = RunningCluster(config).start()
     yield running
@@ -115,3 +117,59 @@ def kubectl_binary(version: str) -> str | None:
         return None
     candidate = Path(kubectl).resolve().parent / f"kubectl.{version}"
     return str(candidate) if candidate.exists() else None
+
+
+# Image registries: real docker-registry processes to pull test images from (see tests/imagetools.py).
+
+
+def _require_image_tools() -> None:
+    from imagetools import MISSING_BINARIES
+
+    if MISSING_BINARIES:
+        reason = (
+            f"image tests need {', '.join(MISSING_BINARIES)} (apt-get install skopeo docker-registry busybox-static)"
+        )
+        print(f"SKIP: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def image_registry(tmp_path_factory):
+    """A docker-registry without auth on 127.0.0.1; ``.host``, ``.push(layout, "repo:tag")``."""
+    from imagetools import Registry
+
+    _require_image_tools()
+    registry = Registry(tmp_path_factory.mktemp("registry"))
+    yield registry
+    registry.stop()
+
+
+@pytest.fixture(scope="session")
+def auth_registry(tmp_path_factory):
+    """A docker-registry with htpasswd (basic) auth; ``.username`` and ``.password`` are accepted."""
+    from imagetools import htpasswd_registry
+
+    _require_image_tools()
+    registry = htpasswd_registry(tmp_path_factory.mktemp("auth-registry"))
+    yield registry
+    registry.stop()
+
+
+@pytest.fixture(scope="session")
+def token_registry(tmp_path_factory):
+    """A docker-registry with bearer-token auth; its token service grants ``.username``/``.password`` access."""
+    from imagetools import TokenRegistry
+
+    _require_image_tools()
+    registry = TokenRegistry(tmp_path_factory.mktemp("token-registry"))
+    yield registry
+    registry.stop()
+
+
+@pytest.fixture(scope="session")
+def busybox_image(image_registry, tmp_path_factory) -> str:
+    """The default busybox test image (two layers, Cmd ["sh"]) pushed to ``image_registry``; its reference."""
+    from imagetools import busybox_layout
+
+    layout = busybox_layout(tmp_path_factory.mktemp("busybox-layout") / "layout")
+    return image_registry.push(layout, "jobyard/busybox:1")

@@ -41,7 +41,16 @@ class JobyardUp:
         return self.data_dir / "kubeconfig"
 
     def command(self) -> list[str]:
-        return [JOBYARD, "up", "--data-dir", str(self.data_dir), "--api-port", str(self.port), "--no-console"]
+        return [
+            JOBYARD,
+            "up",
+            "--data-dir",
+            str(self.data_dir),
+            "--api-port",
+            str(self.port),
+            "--no-console",
+            "--no-node",
+        ]
 
     def start(self) -> JobyardUp:
         self.process = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -7,6 +7,7 @@ from rich.console import Console
 
 from jobyard import __version__
 from jobyard.cli import messages
+from jobyard.cli.image import image_app
 from jobyard.cli.up import up
 
 __all__ = ["app", "main"]
@@ -19,6 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("up", help=messages.UP_HELP)(up)
+app.add_typer(image_app, name="image")
 
 
 @app.command(help=messages.VERSION_HELP)

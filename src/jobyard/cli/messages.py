@@ -52,6 +52,24 @@ CONSOLE_HELP = _t(
 HOST_HELP = _t(
     "Address to listen on; also added to the server certificate's names.", "监听地址；也会写入服务器证书的名称中。"
 )
+NODE_HELP = _t(
+    "Run the node (scheduler and kubelet) so pods really run; --no-node serves the control plane alone.",
+    "运行节点（调度器和 kubelet），让 Pod 真正运行；--no-node 只运行控制平面。",
+)
+NODE_NAME_HELP = _t("The Node's name (default: this host's name).", "节点名称（默认：本机主机名）。")
+RUNTIME_HELP = _t(
+    "sandbox runs containers under bubblewrap; process runs them WITHOUT isolation.",
+    "sandbox 在 bubblewrap 沙箱中运行容器；process 不做任何隔离地运行容器。",
+)
+INSECURE_REGISTRY_HELP = _t(
+    "A registry (host[:port]) to pull from over plain HTTP; repeatable. Loopback registries always may.",
+    "允许通过明文 HTTP 拉取的镜像仓库（host[:port]），可重复。回环地址上的仓库总是允许。",
+)
+POD_CIDR_HELP = _t(
+    "Pod addresses when running as root (default: a /24 of 10.88.0.0/16 picked from the data dir).",
+    "以 root 运行时 Pod 的地址段（默认：按数据目录从 10.88.0.0/16 中选一个 /24）。",
+)
+BAD_POD_CIDR = _t("must be a network such as 10.88.0.0/16.", "必须是网段，例如 10.88.0.0/16。")
 JOB_POD_BATCH_HELP = _t(
     "Seconds pod events wait before their Job syncs (upstream: 1); lower lets wide Jobs finish pods faster.",
     "Pod 事件在触发所属 Job 同步前等待的秒数（上游为 1）；调低可让并行度高的 Job 更快完成 Pod。",
@@ -103,4 +121,62 @@ def cannot_start(reason: str) -> str:
     return _t(
         f"[bold red]Error:[/] jobyard could not start: {escape(reason)}",
         f"[bold red]错误：[/]jobyard 无法启动：{escape(reason)}",
+    )
+
+
+# jobyard image
+
+IMAGE_HELP = _t(
+    "Manage the images of the embedded cluster's node (DATA/images).", "管理内置集群节点上的镜像（DATA/images）。"
+)
+IMAGE_LOAD_HELP = _t(
+    "Load images from a docker save / docker-archive tar, an OCI archive tar or an OCI layout directory.",
+    "从 docker save / docker-archive 归档、OCI 归档或 OCI 布局目录加载镜像。",
+)
+IMAGE_LS_HELP = _t("List the node's images.", "列出节点上的镜像。")
+IMAGE_RM_HELP = _t(
+    "Remove an image by reference or id; with several names, only the name given is removed.",
+    "按引用或 ID 删除镜像；镜像有多个名称时只删除给出的名称。",
+)
+IMAGE_FILE_HELP = _t("The archive (or OCI layout directory) to load.", "要加载的归档（或 OCI 布局目录）。")
+IMAGE_REF_HELP = _t("Image reference (busybox:1.36) or id (prefix).", "镜像引用（如 busybox:1.36）或 ID（前缀）。")
+IMAGE_LOADING = _t("Loading", "正在加载")
+IMAGE_COLUMNS = (
+    _t("REPOSITORY", "仓库"),
+    _t("TAG", "标签"),
+    _t("IMAGE ID", "镜像 ID"),
+    _t("SIZE", "大小"),
+)
+IMAGE_NONE = "<none>"
+NO_IMAGES = _t("No images.", "没有镜像。")
+
+
+def image_loaded(names: list[str], short_id: str) -> str:
+    if names:
+        return _t(f"Loaded image: {escape(', '.join(names))}", f"已加载镜像：{escape('、'.join(names))}")
+    return _t(f"Loaded image ID: {short_id}", f"已加载镜像 ID：{short_id}")
+
+
+def image_removed(reference: str) -> str:
+    return _t(f"Removed: {escape(reference)}", f"已删除：{escape(reference)}")
+
+
+def image_load_failed(path: Path, reason: str) -> str:
+    return _t(
+        f"[bold red]Error:[/] cannot load {escape(str(path))}: {escape(reason)}",
+        f"[bold red]错误：[/]无法加载 {escape(str(path))}：{escape(reason)}",
+    )
+
+
+def image_not_found(reference: str) -> str:
+    return _t(
+        f"[bold red]Error:[/] no such image: {escape(reference)}",
+        f"[bold red]错误：[/]没有这个镜像：{escape(reference)}",
+    )
+
+
+def image_in_use(reference: str) -> str:
+    return _t(
+        f"[bold red]Error:[/] image {escape(reference)} is in use by a container.",
+        f"[bold red]错误：[/]镜像 {escape(reference)} 正被容器使用。",
     )

@@ -80,6 +80,10 @@ class LocalClient:
     def delete(self, resource: str, namespace: str, name: str, options: DeleteOptions = DeleteOptions()) -> None:
         self.registry.delete(resource_type(resource), namespace, name, options)
 
+    def bind(self, namespace: str, name: str, binding: Obj) -> None:
+        """pods/binding: assign a pending pod to a node."""
+        self.registry.bind(namespace, name, binding)
+
     def now(self) -> float:
         """The cluster's clock, in seconds since the epoch."""
         return self.registry.clock()

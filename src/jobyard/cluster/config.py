@@ -10,7 +10,15 @@ __all__ = ["CONTROLLERS", "ClusterConfig", "default_data_dir"]
 
 # The controllers the cluster runs, named as kube-controller-manager's --controllers.
 CONTROLLERS = frozenset(
-    {"namespace", "serviceaccount", "garbage-collector", "pod-garbage-collector", "ttl-after-finished", "job"}
+    {
+        "namespace",
+        "serviceaccount",
+        "garbage-collector",
+        "pod-garbage-collector",
+        "ttl-after-finished",
+        "job",
+        "endpoint",
+    }
 )
 
 
@@ -43,6 +51,31 @@ class ClusterConfig:
     # (upstream's 1 s). A sync replaces at most `parallelism` pods, so this bounds
     # a Job's pace at parallelism per period.
     job_pod_batch_seconds: float = 1.0
+    # Run the node (scheduler and kubelet) so pods really run; a control plane alone leaves them Pending.
+    node: bool = True
+    # The Node's name; empty means the host name.
+    node_name: str = ""
+    # "sandbox" (bubblewrap) or "process" (no isolation, for machines without bubblewrap).
+    container_runtime: str = "sandbox"
+    # Registries pulled from over plain HTTP besides loopback ones (host[:port]).
+    insecure_registries: tuple[str, ...] = ()
+    # Addresses pods get when the node runs as root (each pod its own network namespace);
+    # empty picks a /24 of 10.88.0.0/16 from the data dir, so clusters on one host differ.
+    pod_cidr: str = ""
+    # The kubelet's --max-pods.
+    max_pods: int = 110
+    # Container restart and image pull back-off: the first retry is at once, then base doubling to cap.
+    kubelet_backoff_base_seconds: float = 10.0
+    kubelet_backoff_cap_seconds: float = 300.0
+    # How often the kubelet reports the Node's status (its heartbeat).
+    node_status_update_seconds: float = 10.0
+    # A pod's status changes within this window become one write.
+    status_coalesce_seconds: float = 0.05
+    # Processes one container may run (the kubelet's --pod-max-pids); 0 is unlimited.
+    pod_pids_limit: int = 4096
+    # Container log rotation, as the kubelet's containerLogMaxSize / containerLogMaxFiles.
+    container_log_max_bytes: int = 10 * 1024 * 1024
+    container_log_max_files: int = 5
 
     @property
     def kubeconfig_path(self) -> Path:

@@ -21,6 +21,7 @@ from jobyard.cluster.client import LocalClient
 from jobyard.cluster.config import ClusterConfig
 from jobyard.cluster.controllers import (
     Controller,
+    EndpointsController,
     GarbageCollector,
     NamespaceController,
     PodGarbageCollector,
@@ -29,6 +30,8 @@ from jobyard.cluster.controllers import (
 )
 from jobyard.cluster.controllers.job import JobController, Settings
 from jobyard.cluster.errors import AlreadyExists
+from jobyard.cluster.node import build_node
+from jobyard.cluster.node.network.pods import primary_ipv4
 from jobyard.cluster.registry import Registry
 from jobyard.cluster.store import Store
 
@@ -119,6 +122,7 @@ def _controllers(registry: Registry, config: ClusterConfig) -> dict[str, Control
         "garbage-collector": GarbageCollector(client("generic-garbage-collector")),
         "pod-garbage-collector": PodGarbageCollector(client("pod-garbage-collector")),
         "ttl-after-finished": TTLAfterFinishedController(client("ttl-after-finished-controller")),
+        "endpoint": EndpointsController(client("endpoint-controller"), node_ip=primary_ipv4()),
         "job": JobController(
             client("job-controller"),
             concurrent_syncs=config.concurrent_job_syncs,
@@ -195,6 +199,10 @@ async def serve(config: ClusterConfig, *, on_ready: Callable[[Cluster], None] | 
             controllers = [
                 controller for name, controller in _controllers(registry, config).items() if name in config.controllers
             ]
+            if config.node:
+                node = build_node(config, lambda name: LocalClient(registry, name))
+                controllers += node.controllers
+                api.pod_logs = node.kubelet.pod_logs
             tasks.extend(asyncio.create_task(_supervised(controller)) for controller in controllers)
             serving = asyncio.create_task(server.serve())
             try:

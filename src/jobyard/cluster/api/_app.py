@@ -6,7 +6,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -25,7 +25,7 @@ from jobyard.cluster.errors import (
     Unauthorized,
 )
 from jobyard.cluster.kinds import ResourceType
-from jobyard.cluster.registry import APPLY_PATCH, Registry, WriteOptions
+from jobyard.cluster.registry import APPLY_PATCH, LogOptions, Registry, WriteOptions
 
 from . import _discovery, _requests, _tables
 from ._encoding import encode, encode_list_chunks
@@ -66,6 +66,16 @@ def _success(details: Obj) -> Obj:
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}
 
 
+PodLogSource = Callable[[dict[str, Any], LogOptions], AsyncIterator[bytes]]
+
+
+async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    if first:
+        yield first
+    async for chunk in rest:
+        yield chunk
+
+
 class ApiServer:
     """Serves one registry to HTTP clients holding one of ``tokens``."""
 
@@ -82,6 +92,8 @@ class ApiServer:
         self.server_address = server_address
         self.resource_types = resource_types
         self.ready = False
+        # The node's log reader (kubelet); without a node, pods/log answers 400.
+        self.pod_logs: PodLogSource | None = None
         self.metrics = ApiMetrics(lambda: registry.store.watcher_count)
         self.app = Starlette(
             routes=[Route("/{path:path}", self._dispatch, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])]
@@ -204,7 +216,16 @@ class ApiServer:
             registry.bind(scope, name, body, _requests.write_options(request).dry_run)
             return "POST", _json(_success({"name": name, "kind": "pods"}), 201)
         if subresource == "log":
-            raise BadRequest(f'pod "{name}" has no running containers: this cluster has no node yet')
+            if method != "GET":
+                raise MethodNotAllowed("the server does not allow this method on the requested resource")
+            log_options = _requests.log_options(request)
+            pod = registry.get(rtype, scope, name)
+            if self.pod_logs is None:
+                raise BadRequest(f'pod "{name}" has no running containers: this cluster runs no node')
+            chunks = self.pod_logs(pod, log_options)
+            # The first chunk is read here, so a bad request is a 400 and not a broken stream.
+            first = await anext(chunks, b"")
+            return "GET", StreamingResponse(_prepend(first, chunks), media_type="text/plain")
         if method == "GET":
             return "GET", self._render(request, rtype, registry.get(rtype, scope, name), 200)
         if method == "PUT":

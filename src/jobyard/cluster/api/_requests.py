@@ -10,12 +10,14 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 from jobyard.cluster import protobuf, schema
+from jobyard.cluster.clock import parse_time
 from jobyard.cluster.errors import BadRequest, RequestTooLarge, UnsupportedMediaType
 from jobyard.cluster.registry import (
     APPLY_PATCH,
     PATCH_TYPES,
     DeleteOptions,
     ListOptions,
+    LogOptions,
     WatchOptions,
     WriteOptions,
     parse_delete_options,
@@ -148,6 +150,27 @@ def watch_options(request: Request) -> WatchOptions:
         timeout_seconds=float(timeout) if timeout else None,
         send_initial_events=None if query.get("sendInitialEvents") is None else _flag(query.get("sendInitialEvents")),
         resource_version_match=query.get("resourceVersionMatch") or None,
+    )
+
+
+def log_options(request: Request) -> LogOptions:
+    query = request.query_params
+    since_time = query.get("sinceTime")
+    parsed_since: float | None = None
+    if since_time:
+        try:
+            parsed_since = parse_time(since_time)
+        except ValueError:
+            raise BadRequest(f'sinceTime: Invalid value: "{since_time}": must be RFC 3339') from None
+    return LogOptions(
+        container=query.get("container") or "",
+        follow=_flag(query.get("follow")),
+        previous=_flag(query.get("previous")),
+        since_seconds=_integer(query, "sinceSeconds"),
+        since_time=parsed_since,
+        timestamps=_flag(query.get("timestamps")),
+        tail_lines=_integer(query, "tailLines"),
+        limit_bytes=_integer(query, "limitBytes"),
     )
 
 

@@ -1,6 +1,7 @@
 """Controllers of the embedded cluster: level-triggered loops over the in-process client."""
 
 from ._runtime import Controller, WorkQueue
+from .endpoints import EndpointsController
 from .gc import GarbageCollector
 from .namespace import NamespaceController
 from .podgc import PodGarbageCollector
@@ -9,6 +10,7 @@ from .ttl import TTLAfterFinishedController
 
 __all__ = [
     "Controller",
+    "EndpointsController",
     "GarbageCollector",
     "NamespaceController",
     "PodGarbageCollector",

@@ -17,7 +17,7 @@ from ._names import dns1123_subdomain
 from ._pods import POD, pod_qos_class, pod_status_reason
 from ._quantity import QuantityError, parse_quantity
 from ._selectors import selector_matches, validate_label_selector
-from ._services import SERVICE, allocate_cluster_ip
+from ._services import SERVICE, allocate_cluster_ip, allocate_node_port
 
 __all__ = [
     "CONFIG_MAP",
@@ -37,6 +37,7 @@ __all__ = [
     "SERVICE",
     "SERVICE_ACCOUNT",
     "allocate_cluster_ip",
+    "allocate_node_port",
     "by_kind",
     "find",
     "dns1123_subdomain",

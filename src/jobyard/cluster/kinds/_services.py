@@ -12,7 +12,7 @@ from ._causes import duplicate, invalid, not_supported, required
 from ._names import dns1123_label, port_name
 from ._tables import age_cell, age_column, described, format_labels, name_column
 
-__all__ = ["SERVICE", "SERVICE_CIDR", "allocate_cluster_ip"]
+__all__ = ["NODE_PORT_RANGE", "SERVICE", "SERVICE_CIDR", "allocate_cluster_ip", "allocate_node_port"]
 
 Obj = dict[str, Any]
 
@@ -34,6 +34,17 @@ def allocate_cluster_ip(taken: set[str]) -> str:
         if text not in taken:
             return text
     raise ValueError(f"no free address left in {SERVICE_CIDR}")
+
+
+NODE_PORT_RANGE = range(30000, 32768)
+
+
+def allocate_node_port(taken: set[int]) -> int:
+    """The lowest free port of upstream's NodePort range (30000-32767)."""
+    for port in NODE_PORT_RANGE:
+        if port not in taken:
+            return port
+    raise ValueError("range is full: no free node port left in 30000-32767")
 
 
 def default_service(obj: Obj) -> None:

@@ -3,6 +3,7 @@
 from ._options import (
     DeleteOptions,
     ListOptions,
+    LogOptions,
     WatchOptions,
     WriteOptions,
     parse_delete_options,
@@ -22,6 +23,7 @@ __all__ = [
     "DeleteOptions",
     "JSON_PATCH",
     "ListOptions",
+    "LogOptions",
     "MERGE_PATCH",
     "PATCH_TYPES",
     "Registry",

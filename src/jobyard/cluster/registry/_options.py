@@ -103,3 +103,30 @@ def parse_delete_options(body: Any, defaults: DeleteOptions = DeleteOptions()) -
         precondition_uid=preconditions.get("uid") or defaults.precondition_uid,
         precondition_resource_version=preconditions.get("resourceVersion") or defaults.precondition_resource_version,
     )
+
+
+@dataclass(frozen=True)
+class LogOptions:
+    """pods/log query parameters (PodLogOptions), validated as upstream does."""
+
+    container: str = ""
+    follow: bool = False
+    previous: bool = False
+    since_seconds: int | None = None
+    since_time: float | None = None
+    timestamps: bool = False
+    tail_lines: int | None = None
+    limit_bytes: int | None = None
+
+    def __post_init__(self) -> None:
+        causes = []
+        if self.since_seconds is not None and self.since_time is not None:
+            causes.append("at most one of `sinceTime` or `sinceSeconds` may be specified")
+        if self.since_seconds is not None and self.since_seconds < 1:
+            causes.append("sinceSeconds: Invalid value: must be greater than 0")
+        if self.tail_lines is not None and self.tail_lines < 0:
+            causes.append("tailLines: Invalid value: must be greater than or equal to 0")
+        if self.limit_bytes is not None and self.limit_bytes < 1:
+            causes.append("limitBytes: Invalid value: must be greater than 0")
+        if causes:
+            raise BadRequest("; ".join(causes))

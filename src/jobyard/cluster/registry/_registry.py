@@ -107,6 +107,7 @@ class Registry:
             meta["generation"] = 1
         if rtype is kinds.SERVICE:
             self._allocate_cluster_ip(obj)
+            self._allocate_node_ports(obj)
         self._admit_into_namespace(rtype, meta)
         self._validate(rtype, obj, None)
         if self.store.get(rtype.qualified_plural, meta.get("namespace", ""), meta["name"]) is not None:
@@ -320,6 +321,32 @@ class Registry:
         address = kinds.allocate_cluster_ip(taken)
         spec["clusterIP"] = address
         spec["clusterIPs"] = [address]
+
+    def _allocate_node_ports(self, service: Obj) -> None:
+        """NodePort and LoadBalancer services get a node port for every port that names none; taken ones are refused."""
+        spec = service.get("spec") or {}
+        if spec.get("type") not in ("NodePort", "LoadBalancer"):
+            return
+        taken: set[int] = set()
+        for other in self.store.list(kinds.SERVICE.qualified_plural):
+            taken.update(int(p["nodePort"]) for p in (other.get("spec") or {}).get("ports") or [] if p.get("nodePort"))
+        causes = []
+        for index, port in enumerate(spec.get("ports") or []):
+            wanted = port.get("nodePort")
+            if isinstance(wanted, int) and wanted in taken:
+                causes.append(
+                    Cause(
+                        f"spec.ports[{index}].nodePort",
+                        "FieldValueInvalid",
+                        f"Invalid value: {wanted}: provided port is already allocated",
+                    )
+                )
+            elif not wanted:
+                port["nodePort"] = kinds.allocate_node_port(taken)
+            if port.get("nodePort"):
+                taken.add(int(port["nodePort"]))
+        if causes:
+            raise Invalid.of("Service", service["metadata"].get("name", ""), causes)
 
     @staticmethod
     def _ignored(rtype: ResourceType, subresource: str | None) -> frozenset[str]:

@@ -7,15 +7,15 @@ expectations and backoff record) and hands the Plan to ``apply_plan``.
 
 from __future__ import annotations
 
-import itertools
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from jobyard.cluster.client import LocalClient
-from jobyard.cluster.clock import Clock, format_time, system_clock
+from jobyard.cluster.clock import Clock, system_clock
 from jobyard.cluster.errors import NotFound, StatusError
+from jobyard.cluster.events import EventRecorder
 from jobyard.cluster.registry import JSON_PATCH, DeleteOptions
 
 from .._runtime import Controller, split_key
@@ -35,45 +35,16 @@ Obj = dict[str, Any]
 # Unobserved pod writes stop blocking a Job after this long, as upstream's expectations do.
 EXPECTATIONS_TIMEOUT_SECONDS = 300.0
 _COMPONENT = "job-controller"
-_EVENT_SERIAL = itertools.count()
-
-
-# client-go's event recorder lets one source write 25 events about one object at once,
-# then one per 5 minutes (EventSourceObjectSpamFilter); a big Job's pods do not flood the store.
-EVENT_BURST = 25
-EVENT_REFILL_SECONDS = 300.0
-
-
-class EventSpamFilter:
-    """A token bucket per involved object, as client-go's EventSourceObjectSpamFilter keys it."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # uid -> (tokens, when counted)
-
-    def allow(self, uid: str) -> bool:
-        now = self.clock()
-        tokens, since = self._buckets.get(uid, (float(EVENT_BURST), now))
-        tokens = min(float(EVENT_BURST), tokens + (now - since) / EVENT_REFILL_SECONDS)
-        allowed = tokens >= 1.0
-        self._buckets[uid] = (tokens - 1.0 if allowed else tokens, now)
-        return allowed
-
-    def forget(self, uid: str) -> None:
-        self._buckets.pop(uid, None)
 
 
 class _ClientJobApi:
     """``JobApi`` over the in-process client, for one Job in one sync."""
 
-    def __init__(
-        self, client: LocalClient, job: Obj, pods: dict[str, Obj], clock: Clock, spam: EventSpamFilter
-    ) -> None:
+    def __init__(self, client: LocalClient, job: Obj, pods: dict[str, Obj], recorder: EventRecorder) -> None:
         self.client = client
         self.job = job
         self.pods = pods  # by name, as the cache showed them
-        self.clock = clock
-        self.spam = spam
+        self.recorder = recorder
         self.namespace = job["metadata"].get("namespace", "")
 
     def create_pod(self, pod: Obj) -> Obj:
@@ -92,40 +63,9 @@ class _ClientJobApi:
         self.job = self.client.update("jobs.batch", {**self.job, "status": status}, subresource="status")
 
     def record_event(self, event: Event) -> None:
-        job_meta = self.job["metadata"]
-        if not self.spam.allow(job_meta.get("uid", "")):
-            return
-        now = format_time(self.clock())
-        body = {
-            "apiVersion": "v1",
-            "kind": "Event",
-            # Upstream's recorder names events <object>.<unix nanoseconds in hex>; the serial keeps
-            # names unique under a frozen test clock.
-            "metadata": {
-                "name": f"{job_meta['name']}.{int(self.clock() * 1e9) + next(_EVENT_SERIAL):x}",
-                "namespace": self.namespace,
-            },  # fmt: skip
-            "involvedObject": {
-                "apiVersion": "batch/v1",
-                "kind": "Job",
-                "name": job_meta["name"],
-                "namespace": self.namespace,
-                "uid": job_meta.get("uid", ""),
-                "resourceVersion": job_meta.get("resourceVersion", ""),
-            },
-            "type": event.type,
-            "reason": event.reason,
-            "message": event.message,
-            "source": {"component": _COMPONENT},
-            "reportingComponent": _COMPONENT,
-            "firstTimestamp": now,
-            "lastTimestamp": now,
-            "count": 1,
-        }
-        try:
-            self.client.create("events", self.namespace, body)
-        except StatusError:
-            log.warning("job-controller: could not record event %s for %s", event.reason, job_meta["name"])
+        self.recorder.record(
+            {"apiVersion": "batch/v1", "kind": "Job", **self.job}, event.type, event.reason, event.message
+        )
 
 
 class JobController(Controller):
@@ -154,7 +94,7 @@ class JobController(Controller):
         self._expected_since: dict[str, float] = {}
         self._generations: dict[str, int] = {}
         self._pod_versions: dict[str, tuple[str, bool]] = {}
-        self._event_spam = EventSpamFilter(clock)
+        self._events = EventRecorder(client, _COMPONENT, clock)
 
     def on_event(self, resource: str, event_type: str, obj: Obj) -> None:
         if resource == "pods":
@@ -169,7 +109,7 @@ class JobController(Controller):
         old = None if old_generation is None else {"metadata": {"generation": old_generation}}
         if event_type == "DELETED":
             self._generations.pop(key, None)
-            self._event_spam.forget(meta(job).get("uid", ""))
+            self._events.spam.forget(meta(job).get("uid", ""))
         else:
             self._generations[key] = meta(job).get("generation", 0)
         self.queue.add_after(key, job_event_delay(event_type, old, job, self.batch_seconds))
@@ -264,7 +204,7 @@ class JobController(Controller):
         memory = self._memory_for(key, now)
         pods = self._owned_pods(job)
         plan = sync(job, pods, now, memory, self.settings)
-        api = _ClientJobApi(self.client, job, {meta(p)["name"]: p for p in pods}, self.clock, self._event_spam)
+        api = _ClientJobApi(self.client, job, {meta(p)["name"]: p for p in pods}, self._events)
         applied = apply_plan(plan, api, now, memory)
         self._memory[key] = applied.memory
         if plan.creations or plan.deletions:

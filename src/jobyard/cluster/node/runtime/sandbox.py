@@ -1,0 +1,286 @@
+"""The sandbox runtime: each container is a bubblewrap sandbox on an overlay of its image, in its own cgroup.
+
+What a container gets:
+
+- its root is an overlay of the image layers with a private upper layer under
+  ``state_dir/containers/<id>`` (``readOnlyRootFilesystem`` remounts it read-only);
+- new mount, PID, IPC and UTS namespaces, its own ``/proc``, a minimal ``/dev``
+  (the host's devices when privileged) and a ``/dev/shm`` tmpfs; the network
+  namespace is the pod's (from the network provider), or the host's;
+- the command runs as PID 1 (``--as-pid-1``): a SIGTERM it does not handle is
+  ignored, as in Docker and Kubernetes;
+- only ``spec.env`` as environment;
+- capabilities as containerd gives them (the default set, cap_add/cap_drop,
+  all when privileged);
+- a cgroup with its limits, joined before bwrap execs, so every process of the
+  container is counted.
+
+Users: bwrap as root cannot change user without a user namespace, which would
+show every file of the image as owned by ``nobody``. A non-root container
+instead starts bwrap with real uid = the container's and effective uid 0, the
+setuid mode bwrap was built for: it sets up the sandbox with just the
+privileges it needs and runs the command as the real uid, with no capabilities
+and an empty bounding set. Groups are set before bwrap starts; it keeps them.
+
+bwrap always sets ``no_new_privs``, so ``allowPrivilegeEscalation: true`` cannot
+be honoured: setuid binaries and file capabilities never raise privileges.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import shutil
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import _rootfs
+from ._caps import CAPABILITIES, effective_capabilities
+from ._spec import (
+    ContainerSpec,
+    ExecResult,
+    NetworkProvider,
+    PodSandbox,
+    RunningContainer,
+    StartError,
+)
+from ._supervise import SupervisedContainer, run_captured
+from .cgroups import Cgroups, ContainerCgroup, detect_cgroups
+from .host_network import HostNetwork
+
+__all__ = ["SandboxContainer", "SandboxRuntime"]
+
+_ENTER_SCRIPT = Path(__file__).with_name("_enter.py")
+_MOUNTS_ROOT = Path("/run/jobyard-sandbox")
+# Mount points every container needs, made in its upper layer when the image lacks them.
+_SYSTEM_MOUNTPOINTS = ("/proc", "/dev", "/tmp")
+
+
+class SandboxContainer(SupervisedContainer):
+    def __init__(
+        self,
+        spec: ContainerSpec,
+        process: asyncio.subprocess.Process,
+        pid: int,
+        cgroup: ContainerCgroup,
+        sandbox: PodSandbox,
+    ) -> None:
+        super().__init__(spec, process, pid, cgroup.oom_killed)
+        self.cgroup = cgroup
+        self.sandbox = sandbox
+
+
+class SandboxRuntime:
+    """Runs containers with bubblewrap, overlayfs and cgroups; needs root."""
+
+    name = "sandbox"
+    isolates = True
+
+    def __init__(
+        self,
+        state_dir: Path,
+        network: NetworkProvider | None = None,
+        cgroups: Cgroups | None = None,
+    ) -> None:
+        bwrap = shutil.which("bwrap")
+        if bwrap is None:
+            raise RuntimeError("the sandbox runtime needs bubblewrap: install the Debian package 'bubblewrap'")
+        nsenter = shutil.which("nsenter")
+        if nsenter is None:
+            raise RuntimeError("the sandbox runtime needs nsenter: install the Debian package 'util-linux'")
+        if os.geteuid() != 0:
+            raise RuntimeError("the sandbox runtime must run as root (it mounts overlays and creates cgroups)")
+        self._bwrap = bwrap
+        self._nsenter = nsenter
+        self.state_dir = state_dir
+        self.containers_dir = state_dir / "containers"
+        self.containers_dir.mkdir(parents=True, exist_ok=True)
+        # Root filesystems are mounted outside the state dir, which may be closed to other users (0700):
+        # a non-root container's bwrap resolves its root as that user.
+        self.mounts_dir = _MOUNTS_ROOT / hashlib.sha256(str(state_dir.resolve()).encode()).hexdigest()[:16]
+        for directory in (_MOUNTS_ROOT, self.mounts_dir):
+            directory.mkdir(mode=0o711, exist_ok=True)
+            directory.chmod(0o711)
+        self.network: NetworkProvider = network if network is not None else HostNetwork()
+        self.cgroups = cgroups if cgroups is not None else detect_cgroups()
+        self._containers: dict[str, SandboxContainer] = {}
+
+    async def create_sandbox(self, pod_uid: str, hostname: str) -> PodSandbox:
+        netns, ip = await self.network.setup(pod_uid)
+        return PodSandbox(pod_uid=pod_uid, hostname=hostname, ip=ip, netns=netns)
+
+    async def remove_sandbox(self, sandbox: PodSandbox) -> None:
+        await self.network.teardown(sandbox.pod_uid)
+
+    async def start(self, sandbox: PodSandbox, spec: ContainerSpec) -> RunningContainer:
+        if spec.id in self._containers:
+            await self.remove(spec.id)
+        rootfs = self._rootfs_path(spec.id)
+        try:
+            self._prepare_root(spec, self.containers_dir / spec.id, rootfs)
+            cgroup = self.cgroups.create(spec.id, spec.limits)
+        except BaseException:
+            self._remove_files(spec.id)
+            raise
+        try:
+            container = await self._spawn(sandbox, spec, rootfs, cgroup)
+        except BaseException:
+            await asyncio.to_thread(cgroup.remove)
+            self._remove_files(spec.id)
+            raise
+        self._containers[spec.id] = container
+        return container
+
+    async def exec(self, container: RunningContainer, argv: Sequence[str], timeout: float) -> ExecResult:
+        running = self._containers.get(container.id)
+        if running is None or not running.running:
+            return ExecResult(exit_code=126, output=b"cannot exec in a stopped container\n")
+        security = running.spec.security
+        capabilities = None if security.privileged else effective_capabilities(security)
+        request = {
+            "pid": running.pid,
+            "uid": security.uid,
+            "gid": security.gid,
+            "groups": list(security.supplementary_gids),
+            "caps": None if capabilities is None else sorted(CAPABILITIES[name] for name in capabilities),
+            "cwd": running.spec.working_dir or "/",
+            "argv": list(argv),
+            "cgroup_procs": [str(path) for path in running.cgroup.procs_files],
+        }
+        return await run_captured(
+            [sys.executable, "-I", "-S", str(_ENTER_SCRIPT), json.dumps(request)],
+            dict(running.spec.env),
+            timeout,
+        )
+
+    async def remove(self, container_id: str) -> None:
+        container = self._containers.pop(container_id, None)
+        if container is not None and container.running:
+            container.signal(signal.SIGKILL)
+            await container.wait()
+        await asyncio.to_thread(self.cgroups.group(container_id).remove)
+        self._remove_files(container_id)
+
+    async def cleanup_orphans(self, keep: set[str]) -> None:
+        known = keep | set(self._containers)
+        leftovers = {path.name for path in (*self.containers_dir.iterdir(), *self.mounts_dir.iterdir())}
+        leftovers |= self.cgroups.names()
+        for container_id in sorted(leftovers - known):
+            await self.remove(container_id)
+
+    def _rootfs_path(self, container_id: str) -> Path:
+        return self.mounts_dir / container_id / "root"
+
+    def _prepare_root(self, spec: ContainerSpec, directory: Path, rootfs: Path) -> None:
+        self._remove_files(spec.id)
+        for name in ("upper", "work"):
+            (directory / name).mkdir(parents=True)
+        # Only root and the container's user may pass through the directory above the rootfs.
+        rootfs.parent.mkdir(mode=0o700)
+        os.chown(rootfs.parent, spec.security.uid, spec.security.gid)
+        rootfs.mkdir()
+        _rootfs.mount_overlay(spec.layers, directory / "upper", directory / "work", rootfs)
+        env = dict(spec.env)
+        _rootfs.find_executable(rootfs, spec.argv[0], env, spec.working_dir or "/")
+        for mountpoint in _SYSTEM_MOUNTPOINTS:
+            _rootfs.ensure_directory(rootfs, mountpoint)
+        _rootfs.ensure_directory(rootfs, spec.working_dir or "/")
+        for mount in spec.mounts:
+            if not mount.source.exists():
+                raise StartError(
+                    f"failed to create containerd task: failed to create shim task: OCI runtime create failed: "
+                    f'error mounting "{mount.source}" to rootfs at "{mount.target}": no such file or directory'
+                )
+            _rootfs.ensure_mountpoint(rootfs, mount.target, mount.source)
+            _rootfs.bind_mount(mount.source, _rootfs.resolve_in_root(rootfs, mount.target), mount.read_only)
+
+    def _bwrap_argv(self, sandbox: PodSandbox, spec: ContainerSpec, rootfs: Path, info_fd: int) -> list[str]:
+        security = spec.security
+        # bwrap writes {"child-pid": N} to the info fd: the container's PID 1 as the host sees it.
+        # Volumes are already bound inside rootfs, and --bind is recursive.
+        argv = [self._bwrap, "--info-fd", str(info_fd), "--bind", str(rootfs), "/", "--proc", "/proc"]
+        if security.privileged:
+            argv += ["--dev-bind", "/dev", "/dev"]
+        else:
+            argv += ["--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm"]
+        if security.read_only_root:
+            argv += ["--remount-ro", "/"]
+        argv += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--as-pid-1", "--die-with-parent", "--new-session"]
+        hostname = spec.hostname or sandbox.hostname
+        if hostname:
+            argv += ["--hostname", hostname]
+        # In setuid mode (a non-root container) bwrap drops every capability itself and refuses --cap-*.
+        if security.uid == 0 and not security.privileged:
+            argv += ["--cap-drop", "ALL"]
+            for name in sorted(effective_capabilities(security)):
+                argv += ["--cap-add", f"CAP_{name}"]
+        argv += ["--chdir", spec.working_dir or "/", "--", *spec.argv]
+        if sandbox.netns is not None:
+            argv = [self._nsenter, f"--net={sandbox.netns}", "--", *argv]
+        return argv
+
+    async def _spawn(
+        self, sandbox: PodSandbox, spec: ContainerSpec, rootfs: Path, cgroup: ContainerCgroup
+    ) -> SandboxContainer:
+        info_read, info_write = os.pipe()
+        security = spec.security
+        argv = self._bwrap_argv(sandbox, spec, rootfs, info_write)
+        procs_files = cgroup.procs_files
+
+        def enter_cgroup_and_user() -> None:
+            pid = str(os.getpid())
+            for procs in procs_files:
+                with open(procs, "w") as handle:
+                    handle.write(pid)
+            os.setgroups(list(security.supplementary_gids))
+            os.setresgid(security.gid, security.gid, security.gid)
+            if security.uid != 0:
+                os.setresuid(security.uid, 0, 0)
+
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=asyncio.subprocess.PIPE if spec.stdin else asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=dict(spec.env),
+                preexec_fn=enter_cgroup_and_user,
+                pass_fds=(info_write,),
+                start_new_session=True,
+            )
+        finally:
+            os.close(info_write)
+        with os.fdopen(info_read, "rb") as info_pipe:
+            info = await _read_all(info_pipe)
+        try:
+            pid = json.loads(info)["child-pid"]
+        except (ValueError, KeyError):
+            stderr = await process.stderr.read() if process.stderr is not None else b""
+            await process.wait()
+            raise StartError(
+                f"failed to create containerd task: failed to create shim task: OCI runtime create failed: "
+                f"{stderr.decode(errors='replace').strip() or 'bwrap failed'}: unknown"
+            ) from None
+        return SandboxContainer(spec, process, pid, cgroup, sandbox)
+
+    def _remove_files(self, container_id: str) -> None:
+        rootfs = self._rootfs_path(container_id)
+        while _rootfs.is_mountpoint(rootfs):
+            _rootfs.unmount(rootfs)
+        _rootfs.remove_tree(rootfs.parent)
+        _rootfs.remove_tree(self.containers_dir / container_id)
+
+
+async def _read_all(pipe: object) -> bytes:
+    """Everything written to a pipe until its writers close it, without blocking the loop."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+    try:
+        return await reader.read()
+    finally:
+        transport.close()

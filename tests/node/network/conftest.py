@@ -1,0 +1,3 @@
+from network_fixtures import network, service_proxy
+
+__all__ = ["network", "service_proxy"]
