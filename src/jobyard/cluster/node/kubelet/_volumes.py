@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from jobyard.cluster.kinds import QuantityError, parse_quantity
 from jobyard.cluster.node.runtime._spec import Mount
 
 from ._env import ConfigError, Lookup, field_value, resource_value
@@ -120,8 +121,15 @@ def _mount_tmpfs(directory: Path, size_limit: Any) -> None:
         return
     options = "mode=0777"
     if size_limit:
-        options += f",size={size_limit}"
-    subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(directory)], check=True, capture_output=True)
+        try:
+            options += f",size={int(parse_quantity(str(size_limit)))}"
+        except QuantityError as error:
+            raise VolumeError(f"sizeLimit {size_limit!r}: {error}") from None
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(directory)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        raise VolumeError(f"mounting a memory-backed emptyDir failed: {mounted.stderr.strip()}")
 
 
 def prepare_volumes(
