@@ -86,7 +86,8 @@ class Server:
     ssl_context: ssl.SSLContext | None = None
 
     @classmethod
-    def start(cls, data_dir: Path, extra_args: tuple[str, ...] = ()) -> Server:
+    def start(cls, data_dir: Path, extra_args: tuple[str, ...] = (), *, node: bool = False) -> Server:
+        """``jobyard up`` on ``data_dir`` and a free port; without the node unless ``node``."""
         port = free_port()
         log_path = data_dir.parent / "server.log"
         with log_path.open("wb") as log:
@@ -99,7 +100,7 @@ class Server:
                     "--api-port",
                     str(port),
                     "--no-console",
-                    "--no-node",
+                    *(() if node else ("--no-node",)),
                     *extra_args,
                 ],
                 stdout=log,

@@ -488,3 +488,55 @@ def test_log_options_are_validated(api, namespace, image):
     assert api.request("GET", base + "?previous=true").status_code == 400
     assert api.request("GET", base + "?tailLines=-1").status_code == 400
     assert api.request("GET", base + "?sinceSeconds=5&sinceTime=2024-01-01T00:00:00Z").status_code == 400
+
+
+def test_files_named_in_log_paths_join_the_container_log(api, namespace, image):
+    script = "echo to stdout; mkdir -p /var/log/app; echo from the file >> /var/log/app/run.log; sleep 1"
+    spec = pod_template(image, script, volumeMounts=[{"name": "logs", "mountPath": "/var/log/app"}])["spec"]
+    spec["volumes"] = [{"name": "logs", "emptyDir": {}}]
+    annotations = {"jobyard.io/log-paths": json.dumps({"main": ["/var/log/app/*.log"]})}
+    manifest = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "filer", "annotations": annotations},
+        "spec": spec,
+    }
+    api.post(path(namespace, "pods"), manifest)
+    pod_phase(api, namespace, "filer", "Succeeded")
+    assert logs(api, namespace, "filer").splitlines() == ["to stdout", "[run.log] from the file"]
+
+
+def test_lifecycle_hooks_run_in_the_container(api, namespace, image):
+    lifecycle = {
+        "postStart": {"exec": {"command": ["sh", "-c", "echo post-start > /shared/hook"]}},
+        "preStop": {"exec": {"command": ["sh", "-c", "echo pre-stop >> /shared/hook"]}},
+    }
+    mounts = [{"name": "shared", "mountPath": "/shared"}]
+    script = "sleep 0.5; cat /shared/hook; trap 'cat /shared/hook; exit 0' TERM; while true; do sleep 0.1; done"
+    spec = pod_template(image, script, lifecycle=lifecycle, volumeMounts=mounts)["spec"]
+    spec["volumes"] = [{"name": "shared", "emptyDir": {}}]
+    spec["terminationGracePeriodSeconds"] = 5
+    run_pod(api, namespace, "hooked", spec)
+    pod_phase(api, namespace, "hooked", "Running")
+    eventually(lambda: logs(api, namespace, "hooked").startswith("post-start"), WAIT)
+    api.delete(path(namespace, "pods", "hooked"))
+
+    def gone() -> None:
+        assert not api.exists(path(namespace, "pods", "hooked"))
+
+    eventually(gone, WAIT, 0.2)
+    reasons = [e["reason"] for e in events(api, namespace, "hooked")]
+    assert "Killing" in reasons
+
+
+def test_the_official_python_client_reads_job_logs(api, namespace, image, shared_cluster):
+    kubernetes = pytest.importorskip("kubernetes")
+    run_job(api, namespace, "pyclient", pod_template(image, "echo via python"))
+    finished_job(api, namespace, "pyclient")
+    config = kubernetes.client.Configuration()
+    kubernetes.config.load_kube_config(config_file=str(shared_cluster.kubeconfig), client_configuration=config)
+    with kubernetes.client.ApiClient(config) as client:
+        core = kubernetes.client.CoreV1Api(client)
+        pods = core.list_namespaced_pod(namespace, label_selector="batch.kubernetes.io/job-name=pyclient").items
+        assert core.read_namespaced_pod_log(pods[0].metadata.name, namespace) == "via python\n"
+        assert pods[0].status.container_statuses[0].state.terminated.reason == "Completed"

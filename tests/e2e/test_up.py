@@ -25,11 +25,15 @@ STARTUP_SECONDS = 30
 
 
 class JobyardUp:
-    """One ``jobyard up --no-console`` process on ``data_dir``."""
+    """One ``jobyard up --no-console`` process on ``data_dir``; its node only when asked for (``extra``)."""
 
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, port: int | None = None, *, node: bool = False, extra: tuple[str, ...] = ()
+    ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
+        self.node = node
+        self.extra = extra
         self.process: subprocess.Popen[str] | None = None
 
     @property
@@ -49,7 +53,8 @@ class JobyardUp:
             "--api-port",
             str(self.port),
             "--no-console",
-            "--no-node",
+            "--node" if self.node else "--no-node",
+            *self.extra,
         ]
 
     def start(self) -> JobyardUp:

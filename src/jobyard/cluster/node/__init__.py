@@ -73,7 +73,7 @@ def build_node(config: ClusterConfig, client: Callable[[str], LocalClient]) -> N
     else:
         runtime = SandboxRuntime(config.data_dir / "runtime", network)
     images = ImageStore(config.data_dir / "images", config.insecure_registries)
-    kubelet = Kubelet(client("kubelet"), config, runtime, images, network.node_ip)
+    kubelet = Kubelet(client("kubelet"), config, runtime, images, network.node_ip, network=network)
     controllers: list[Controller] = [SchedulerController(client("default-scheduler")), kubelet]
     if network.isolated and config.container_runtime != "process":
         controllers.append(ServiceProxyController(client("service-proxy"), ServiceProxy(names.services_table)))

@@ -92,6 +92,7 @@ class Kubelet(Controller):
         images: Any,
         node_ip: str,
         *,
+        network: Any = None,
         clock: Clock = system_clock,
     ) -> None:
         super().__init__(client)
@@ -99,6 +100,8 @@ class Kubelet(Controller):
         self.runtime = runtime
         self.images = images
         self.node_ip = node_ip
+        # The pod network (PodNetwork), reconciled at start; None when pods use the host network.
+        self.network = network
         self.clock = clock
         self.node_name = config.node_name or node_name_default()
         self.pods_dir = config.data_dir / "pods"
@@ -244,8 +247,20 @@ class Kubelet(Controller):
     async def run(self) -> None:
         self.register()
         keep = {(p.get("metadata") or {}).get("uid", "") for p in self._my_pods()}
+        active = {
+            (p.get("metadata") or {}).get("uid", "")
+            for p in self._my_pods()
+            if (p.get("status") or {}).get("phase") not in _TERMINAL
+        }
+        # Containers die with the server (bubblewrap's --die-with-parent): none of an earlier run is kept.
         with contextlib.suppress(Exception):
-            await self.runtime.cleanup_orphans(keep)
+            await self.runtime.cleanup_orphans(set())
+        if self.network is not None:
+            with contextlib.suppress(Exception):
+                await self.network.reconcile(active)
+        for directory in self.pods_dir.iterdir():
+            if directory.name not in keep:
+                await asyncio.to_thread(shutil.rmtree, directory, True)
         try:
             await super().run()
         finally:
@@ -273,16 +288,18 @@ class Kubelet(Controller):
         uid = meta.get("uid", "")
         worker = self.pod_workers.get(uid)
         if event_type == "DELETED":
+            self._finished.discard(uid)
             if worker is not None:
                 worker.gone()
-            self._finished.discard(uid)
+            else:
+                self._remove_pod_dir(uid)
             return
         if worker is not None:
             worker.update(obj)
             return
         phase = (obj.get("status") or {}).get("phase")
         if phase in _TERMINAL or uid in self._finished:
-            if meta.get("deletionTimestamp") and meta.get("deletionGracePeriodSeconds") != 0:
+            if meta.get("deletionTimestamp"):
                 self._delete_now(obj)
             return
         worker = PodWorker(self, obj)
@@ -293,8 +310,17 @@ class Kubelet(Controller):
         worker.task.add_done_callback(lambda _task: self._worker_done(uid))
 
     def _worker_done(self, uid: str) -> None:
-        self.pod_workers.pop(uid, None)
-        self._finished.add(uid)
+        worker = self.pod_workers.pop(uid, None)
+        if worker is not None and worker.deleted:
+            self._remove_pod_dir(uid)
+        else:
+            self._finished.add(uid)
+
+    def _remove_pod_dir(self, uid: str) -> None:
+        """A deleted pod's logs and volumes go with it."""
+        directory = self.pods_dir / uid
+        if uid and directory.is_dir():
+            asyncio.get_running_loop().run_in_executor(None, shutil.rmtree, directory, True)
 
     def _delete_now(self, pod: Obj) -> None:
         meta = pod["metadata"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import time
@@ -56,6 +57,8 @@ _MAX_TERMINATION_MESSAGE = 4096
 _FALLBACK_LOG_LINES = 80
 _FALLBACK_LOG_BYTES = 2048
 _LOST_MESSAGE = "The container could not be located when the pod was terminated"
+# Files a container writes that its log also shows (the console's container-logs tab sets it).
+LOG_PATHS_ANNOTATION = "jobyard.io/log-paths"
 
 
 def backoff_delay(failures: int, base: float, cap: float) -> float:
@@ -72,6 +75,24 @@ def _quantity_int(value: Any, scale: int = 1) -> int | None:
         return int(parse_quantity(str(value)) * scale)
     except (QuantityError, ArithmeticError):
         return None
+
+
+def log_path_sources(annotation: str, container: str, mounts: tuple[Mount, ...]) -> dict[Path, list[str]]:
+    """Globs of the ``jobyard.io/log-paths`` annotation (JSON: container name → absolute globs) that lie
+    inside one of the container's directory mounts, as (host directory → globs relative to it)."""
+    try:
+        wanted = json.loads(annotation).get(container) or []
+    except (ValueError, AttributeError):
+        return {}
+    directories = sorted((m for m in mounts if m.source.is_dir()), key=lambda m: len(m.target), reverse=True)
+    sources: dict[Path, list[str]] = {}
+    for pattern in wanted if isinstance(wanted, list) else []:
+        for mount in directories:
+            prefix = mount.target.rstrip("/") + "/"
+            if str(pattern).startswith(prefix):
+                sources.setdefault(mount.source, []).append(str(pattern)[len(prefix) :])
+                break
+    return sources
 
 
 def _should_restart(policy: str, exit_code: int) -> bool:
@@ -394,6 +415,8 @@ class PodWorker:
             security=security,
             limits=cgroup_limits,
             log_path=log_dir / f"{state.restart_count}.log",
+            log_max_bytes=self.kubelet.config.container_log_max_bytes,
+            log_max_files=self.kubelet.config.container_log_max_files,
             stdin=bool(container.get("stdin")),
         )
         return spec, message_file
@@ -459,6 +482,7 @@ class PodWorker:
             self.kubelet.event(self.pod, "Warning", "Failed", f"Error: {error.message}", field_path)
             return ended
         self.running[container["name"]] = running
+        self._follow_log_paths(container, spec, running)
         if self.terminating.is_set():
             self._tasks.append(asyncio.create_task(self._stop_container(container, running, self.grace_seconds)))
         state.container_id = f"jobyard://{spec.id}"
@@ -500,6 +524,18 @@ class PodWorker:
         with contextlib.suppress(Exception):
             await self.kubelet.runtime.remove(spec.id)
         return ended
+
+    def _follow_log_paths(self, container: Obj, spec: ContainerSpec, running: RunningContainer) -> None:
+        """Tail the files the ``jobyard.io/log-paths`` annotation names for this container into its log."""
+        annotation = (self.pod["metadata"].get("annotations") or {}).get(LOG_PATHS_ANNOTATION)
+        if not annotation:
+            return
+        for root, patterns in log_path_sources(annotation, container["name"], spec.mounts).items():
+
+            def source(writer: Any, exited: Any, root: Path = root, patterns: list[str] = patterns) -> Any:
+                return logs.follow_files(root, patterns, writer, exited)
+
+            running.add_log_source(source)
 
     def _terminated(
         self,
@@ -727,10 +763,15 @@ class PodWorker:
             log.warning("kubelet: could not write the status of %s/%s: %s", self.namespace, self.name, error)
 
     def _final_delete(self) -> None:
-        """The kubelet's last word on a pod it stopped: delete it now, this very pod only."""
-        try:
-            self.kubelet.client.delete(
-                "pods", self.namespace, self.name, DeleteOptions(grace_period_seconds=0, precondition_uid=self.uid)
-            )
-        except (NotFound, StatusError):
-            pass
+        """The kubelet's last word on a pod it stopped: delete it now, this very pod only.
+
+        As upstream's registry, a first grace-0 delete of a pod already being deleted only
+        shortens its grace period to 0; the second one removes it (or leaves it to its finalizers).
+        """
+        for _ in range(2):
+            try:
+                self.kubelet.client.delete(
+                    "pods", self.namespace, self.name, DeleteOptions(grace_period_seconds=0, precondition_uid=self.uid)
+                )
+            except (NotFound, StatusError):
+                return

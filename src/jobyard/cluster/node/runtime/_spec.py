@@ -7,10 +7,10 @@ context, resources) into a :class:`ContainerSpec`; a runtime only has to run it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 __all__ = [
     "ContainerExit",
@@ -74,8 +74,11 @@ class ContainerSpec:
     mounts: tuple[Mount, ...] = ()
     security: Security = field(default_factory=Security)
     limits: Limits = field(default_factory=Limits)
-    # stdout and stderr go here, one CRI log line each (see node.logs).
+    # stdout and stderr go here, one CRI log line each (see node.logs), rotated at log_max_bytes
+    # with log_max_files files kept, as the kubelet's containerLogMaxSize / containerLogMaxFiles.
     log_path: Path | None = None
+    log_max_bytes: int = 10 * 1024 * 1024
+    log_max_files: int = 5
     # Keep stdin open (spec.containers[].stdin); otherwise stdin is /dev/null.
     stdin: bool = False
 
@@ -126,6 +129,10 @@ class RunningContainer(Protocol):
     async def wait(self) -> ContainerExit: ...
 
     def signal(self, signum: int) -> None: ...
+
+    def add_log_source(self, source: Callable[[Any, Callable[[], bool]], Awaitable[None]]) -> None:
+        """Feed more lines into the container's log while it runs: ``source(log_writer, exited)``."""
+        ...
 
 
 class NetworkProvider(Protocol):

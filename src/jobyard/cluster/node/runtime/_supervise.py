@@ -7,7 +7,7 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from ..logs import LogWriter, pump
@@ -15,6 +15,9 @@ from ._spec import ContainerExit, ContainerSpec, ExecResult
 
 # How long output may still arrive after a process ended (a background child may hold the pipe).
 _DRAIN_SECONDS = 1.0
+
+
+LogSource = Callable[[LogWriter, Callable[[], bool]], Awaitable[None]]
 
 
 class SupervisedContainer:
@@ -33,14 +36,22 @@ class SupervisedContainer:
         self.started_at = time.time()
         self._process = process
         self._oom_killed = oom_killed
-        writer = LogWriter(spec.log_path) if spec.log_path is not None else None
+        writer = LogWriter(spec.log_path, spec.log_max_bytes, spec.log_max_files) if spec.log_path is not None else None
         assert process.stdout is not None and process.stderr is not None
         self._pumps = [
             asyncio.ensure_future(pump(process.stdout, writer, "stdout")),
             asyncio.ensure_future(pump(process.stderr, writer, "stderr")),
         ]
         self._writer = writer
+        self._log_sources: list[asyncio.Future[None]] = []
         self._exit = asyncio.ensure_future(self._supervise())
+
+    def add_log_source(self, source: LogSource) -> None:
+        """Feed more lines into this container's log while it runs (files it writes, say);
+        ``source`` gets the writer and a callable that turns True once the process has exited."""
+        if self._writer is not None and not self._exit.done():
+            done = lambda: self._process.returncode is not None  # noqa: E731 - read by the source's loop
+            self._log_sources.append(asyncio.ensure_future(source(self._writer, done)))
 
     @property
     def running(self) -> bool:
@@ -59,6 +70,7 @@ class SupervisedContainer:
         _, pending = await asyncio.wait(self._pumps, timeout=_DRAIN_SECONDS)
         for task in pending:
             task.cancel()
+        await asyncio.gather(*self._log_sources, return_exceptions=True)
         if self._writer is not None:
             self._writer.close()
         if self._process.stdin is not None:
