@@ -101,12 +101,15 @@ class SandboxRuntime:
         self.containers_dir.mkdir(parents=True, exist_ok=True)
         # Root filesystems are mounted outside the state dir, which may be closed to other users (0700):
         # a non-root container's bwrap resolves its root as that user.
-        self.mounts_dir = _MOUNTS_ROOT / hashlib.sha256(str(state_dir.resolve()).encode()).hexdigest()[:16]
+        instance = hashlib.sha256(str(state_dir.resolve()).encode()).hexdigest()[:16]
+        self.mounts_dir = _MOUNTS_ROOT / instance
         for directory in (_MOUNTS_ROOT, self.mounts_dir):
             directory.mkdir(mode=0o711, exist_ok=True)
             directory.chmod(0o711)
         self.network: NetworkProvider = network if network is not None else HostNetwork()
-        self.cgroups = cgroups if cgroups is not None else detect_cgroups()
+        # Per state dir, like the mounts: a node cleaning up after its own crash must never
+        # touch the containers of another cluster on this host.
+        self.cgroups = cgroups if cgroups is not None else detect_cgroups(f"jobyard-{instance}")
         self._containers: dict[str, SandboxContainer] = {}
 
     async def create_sandbox(self, pod_uid: str, hostname: str) -> PodSandbox:
