@@ -737,10 +737,10 @@ class PodWorker:
     async def _status_loop(self) -> None:
         while True:
             await self._dirty.wait()
+            # Let a burst of changes (a fast container's sandbox, start and exit) become one write.
+            await asyncio.sleep(self.kubelet.config.status_coalesce_seconds)
             self._dirty.clear()
             self._write_status()
-            # Let a burst of changes (a fast container's start and exit) become one write.
-            await asyncio.sleep(self.kubelet.config.status_coalesce_seconds)
 
     def _write_status(self) -> None:
         if self.deleted:

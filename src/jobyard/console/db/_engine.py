@@ -1,0 +1,45 @@
+"""The console database's engine: SQLite in the data dir unless a URL names another."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as _sqlalchemy_create_engine
+from sqlalchemy.engine import make_url
+
+__all__ = ["DATABASE_FILE", "create_engine", "default_url"]
+
+DATABASE_FILE = "console.db"
+
+
+def default_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir.absolute() / DATABASE_FILE}"
+
+
+def create_engine(url: str | None, data_dir: Path) -> Engine:
+    """An engine for ``url``, or for ``DATA/console.db`` when ``url`` is None.
+
+    A bare ``postgresql://`` URL means psycopg 3, the driver jobyard ships;
+    SQLAlchemy alone would pick psycopg2, which is not installed.
+    """
+    parsed = make_url(url or default_url(data_dir))
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    engine = _sqlalchemy_create_engine(parsed)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _configure_sqlite)
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # SQLite leaves foreign keys unenforced unless each connection asks; the
+    # cascades from users and clusters depend on them.
+    cursor.execute("PRAGMA foreign_keys = ON")
+    # WAL lets the UI read while a write is in progress; the busy timeout makes
+    # a second writer wait instead of failing at once.
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.close()
