@@ -4,7 +4,7 @@ from babel.messages.pofile import read_po
 
 import jobyard.console.forms as forms
 from jobyard.console.forms import MESSAGES
-from jobyard.console.forms._messages import _CATALOGS
+from jobyard.console.i18n import CATALOGS as _CATALOGS
 
 
 def test_every_message_has_a_chinese_translation_with_the_same_fields() -> None:

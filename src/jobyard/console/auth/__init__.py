@@ -25,6 +25,7 @@ from ._passwords import MIN_PASSWORD_LENGTH
 from ._permissions import Action, Binding, Principal, Role, Scope, allowed, capabilities, roles_allowed
 from ._principals import principal_of
 from ._ratelimit import SignInLimiter
+from ._require import require
 from ._roles import grant_role, revoke_role
 from ._sessions import SESSION_LIFETIME, NewSession, create_session, csrf_matches, end_session, resolve_session
 from ._tokens import TOKEN_PREFIX, NewToken, create_token, list_tokens, resolve_token, revoke_token
@@ -84,6 +85,7 @@ __all__ = [
     "list_tokens",
     "principal_of",
     "record_audit",
+    "require",
     "resolve_session",
     "resolve_token",
     "revoke_role",

@@ -7,19 +7,14 @@ The English text is the msgid, as gettext intends, so English needs no catalog; 
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from babel.messages.pofile import read_po
 from pydantic import BaseModel, ConfigDict
+
+from jobyard.console.i18n import LANGUAGES, Catalog, Language
 
 __all__ = ["LANGUAGES", "MESSAGES", "FieldError", "Language", "field_error", "message"]
 
-Language = Literal["en", "zh-CN"]
-LANGUAGES: tuple[Language, ...] = ("en", "zh-CN")
-_CATALOGS = Path(__file__).resolve().parent.parent / "i18n"
-_LOCALES: dict[Language, str] = {"zh-CN": "zh_CN"}
 
 MESSAGES: dict[str, str] = {
     "required": "This field is required.",
@@ -66,6 +61,9 @@ MESSAGES: dict[str, str] = {
 }
 
 
+_FORMS = Catalog("forms", MESSAGES)
+
+
 class FieldError(BaseModel):
     """One broken rule: where (a form path, see the package docs), which rule, and what to tell the user."""
 
@@ -76,16 +74,8 @@ class FieldError(BaseModel):
     message: str
 
 
-@cache
-def _catalog(lang: Language) -> dict[str, str]:
-    with (_CATALOGS / _LOCALES[lang] / "LC_MESSAGES" / "forms.po").open("rb") as po:
-        return {str(m.id): str(m.string) for m in read_po(po) if m.id and m.string}
-
-
 def message(code: str, lang: Language, **params: Any) -> str:
-    english = MESSAGES[code]
-    text = english if lang == "en" else _catalog(lang).get(english, english)
-    return text.format(**params)
+    return _FORMS.message(code, lang, **params)
 
 
 def field_error(path: str, code: str, lang: Language, **params: Any) -> FieldError:

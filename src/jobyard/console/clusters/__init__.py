@@ -1,0 +1,48 @@
+"""Joined clusters and the one way the console talks to them: the Kubernetes API, by kubeconfig.
+
+:class:`KubeClient` is an async client speaking plain dicts, made from kubeconfig
+text (lightkube underneath); every failure it raises is a :class:`KubeError`
+carrying the Kubernetes ``Status``, or :class:`ClusterUnreachable` when no API
+server answered. :func:`validate_kubeconfig` checks a kubeconfig before it is
+kept; :class:`ClusterService` keeps joined clusters (kubeconfigs sealed by the
+data dir's ``SecretBox``), hands out cached clients and runs health checks.
+"""
+
+from ._client import FIELD_MANAGER, InvalidKubeconfig, KubeClient, ObjectList, PatchStrategy, Propagation, WatchEvent
+from ._errors import ClusterUnreachable, KubeError, Unreachability
+from ._kinds import CONFIGMAPS, EVENTS, JOBS, NAMESPACES, NODES, PODS, SECRETS, SERVICES, Kind
+from ._messages import CLUSTER_MESSAGES, cluster_message
+from ._service import LOCAL_CLUSTER, ClusterInfo, ClusterService, ClusterStatus, JoinRefused
+from ._validate import REQUIRED_ACCESS, ValidationResult, validate_kubeconfig
+
+__all__ = [
+    "CLUSTER_MESSAGES",
+    "CONFIGMAPS",
+    "EVENTS",
+    "FIELD_MANAGER",
+    "JOBS",
+    "LOCAL_CLUSTER",
+    "NAMESPACES",
+    "NODES",
+    "PODS",
+    "REQUIRED_ACCESS",
+    "SECRETS",
+    "SERVICES",
+    "ClusterInfo",
+    "ClusterService",
+    "ClusterStatus",
+    "ClusterUnreachable",
+    "InvalidKubeconfig",
+    "JoinRefused",
+    "Kind",
+    "KubeClient",
+    "KubeError",
+    "ObjectList",
+    "PatchStrategy",
+    "Propagation",
+    "Unreachability",
+    "ValidationResult",
+    "WatchEvent",
+    "cluster_message",
+    "validate_kubeconfig",
+]
