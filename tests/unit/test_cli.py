@@ -4,6 +4,7 @@ import sys
 import types
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer.main
@@ -16,34 +17,52 @@ from jobyard.cli.messages import language_of
 from jobyard.cluster.config import ClusterConfig
 from jobyard.cluster.datadir import DataDirLock, prepare
 from jobyard.cluster.pki import write_kubeconfig
+from jobyard.console.server import ConsoleSettings
 
 WIDE = {"COLUMNS": "200"}
 
 
 class FakeServer:
-    """Stands in for ``jobyard.cluster.server``: records the config, then plays a start."""
+    """Stands in for ``jobyard.cluster.server`` and ``jobyard.console.server``: records settings, plays a start."""
 
     def __init__(self) -> None:
         self.configs: list[ClusterConfig] = []
+        self.consoles: list[ConsoleSettings] = []
         self.failure: BaseException | None = None
 
-    def run(self, config: ClusterConfig, *, on_ready: Callable[[], None] | None = None) -> None:
+    async def serve(self, config: ClusterConfig, *, on_ready: Callable[[Any], None] | None = None) -> None:
         self.configs.append(config)
         with DataDirLock(prepare(config.data_dir)):
             if self.failure is not None:
                 raise self.failure
             write_kubeconfig(config.kubeconfig_path, f"https://{config.host}:{config.api_port}", b"CA", "t")
             if on_ready is not None:
-                on_ready()
+                on_ready(types.SimpleNamespace(stop=lambda: None))
+
+    async def serve_console(self, settings: ConsoleSettings, *, on_ready: Callable[[Any], None] | None = None) -> None:
+        self.consoles.append(settings)
+        if on_ready is not None:
+            on_ready(
+                types.SimpleNamespace(
+                    url=f"http://127.0.0.1:{settings.port}",
+                    admin_password="pw",
+                    admin_password_file=settings.data_dir / "admin-password",
+                    stop=lambda: None,
+                )
+            )
 
 
 @pytest.fixture
 def server(monkeypatch):
     fake = FakeServer()
     module = types.ModuleType("jobyard.cluster.server")
-    module.run = fake.run
+    module.serve = fake.serve
     monkeypatch.setitem(sys.modules, "jobyard.cluster.server", module)
     monkeypatch.setattr(jobyard.cluster, "server", module, raising=False)
+    console_module = types.ModuleType("jobyard.console.server")
+    console_module.ConsoleSettings = ConsoleSettings
+    console_module.serve_console = fake.serve_console
+    monkeypatch.setitem(sys.modules, "jobyard.console.server", console_module)
     return fake
 
 
@@ -118,17 +137,19 @@ def test_up_when_ready_says_how_to_use_the_kubeconfig(server, tmp_path):
     assert "https://127.0.0.1:7443" in result.stdout
 
 
-def test_up_says_the_console_port_is_only_reserved(server, tmp_path):
+def test_up_serves_the_console_on_its_port(server, tmp_path):
     result = invoke("up", "--data-dir", str(tmp_path), "--console-port", "9090")
 
-    assert "not built yet" in result.stdout
-    assert "9090" in result.stdout
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:9090/api/docs" in result.stdout
+    assert [settings.port for settings in server.consoles] == [9090]
 
 
 def test_up_without_console_does_not_mention_the_console(server, tmp_path):
     result = invoke("up", "--data-dir", str(tmp_path), "--no-console")
 
     assert result.exit_code == 0
+    assert server.consoles == []
     assert "web console" not in result.stdout
     assert "8080" not in result.stdout
 

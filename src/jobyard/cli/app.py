@@ -7,6 +7,7 @@ from rich.console import Console
 
 from jobyard import __version__
 from jobyard.cli import messages
+from jobyard.cli.console import console_app
 from jobyard.cli.image import image_app
 from jobyard.cli.up import up
 
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 app.command("up", help=messages.UP_HELP)(up)
 app.add_typer(image_app, name="image")
+app.add_typer(console_app, name="console")
 
 
 @app.command(help=messages.VERSION_HELP)

@@ -34,8 +34,8 @@ def _t(english: str, chinese: str) -> str:
 APP_HELP = _t("Run Kubernetes Jobs from container images.", "用容器镜像运行 Kubernetes 任务（Job）。")
 VERSION_HELP = _t("Print jobyard's version.", "显示 jobyard 的版本。")
 UP_HELP = _t(
-    "Start the embedded Kubernetes cluster (and, later, the console) and run until Ctrl-C or SIGTERM.",
-    "启动内置 Kubernetes 集群（以后还有控制台），运行直到 Ctrl-C 或 SIGTERM。",
+    "Start the embedded Kubernetes cluster and the console, and run until Ctrl-C or SIGTERM.",
+    "启动内置 Kubernetes 集群和控制台，运行直到 Ctrl-C 或 SIGTERM。",
 )
 
 DATA_DIR_HELP = _t(
@@ -45,9 +45,17 @@ DATA_DIR_DEFAULT = _t(
     "$XDG_DATA_HOME/jobyard, else ~/.local/share/jobyard", "$XDG_DATA_HOME/jobyard，否则 ~/.local/share/jobyard"
 )
 API_PORT_HELP = _t("HTTPS port of the Kubernetes API.", "Kubernetes API 的 HTTPS 端口。")
-CONSOLE_PORT_HELP = _t("Port reserved for the web console (not opened yet).", "为 Web 控制台预留的端口（暂不打开）。")
+CONSOLE_PORT_HELP = _t(
+    "Port of the web console and its JSON API (/api, documented at /api/docs).",
+    "Web 控制台及其 JSON API（/api，文档见 /api/docs）的端口。",
+)
 CONSOLE_HELP = _t(
-    "Reserve the console's port; --no-console runs the cluster alone.", "预留控制台端口；--no-console 只运行集群。"
+    "Run the console beside the cluster; --no-console runs the cluster alone.",
+    "在集群旁运行控制台；--no-console 只运行集群。",
+)
+DATABASE_URL_HELP = _t(
+    "The console's database (default: SQLite in the data dir; postgresql://user@host/db for PostgreSQL).",
+    "控制台的数据库（默认：数据目录中的 SQLite；PostgreSQL 用 postgresql://user@host/db）。",
 )
 HOST_HELP = _t(
     "Address to listen on; also added to the server certificate's names.", "监听地址；也会写入服务器证书的名称中。"
@@ -82,7 +90,7 @@ def version_line(version: str) -> str:
     return f"jobyard {escape(version)}"
 
 
-def ready(kubeconfig: Path, server_url: str | None, console_port: int | None) -> str:
+def ready(kubeconfig: Path, server_url: str | None) -> str:
     """What ``jobyard up`` prints once the API answers: where it is and how to use it."""
     export = f"export KUBECONFIG={shlex.quote(str(kubeconfig))}"
     lines = [_t("[bold green]jobyard is up[/]", "[bold green]jobyard 已启动[/]")]
@@ -95,15 +103,26 @@ def ready(kubeconfig: Path, server_url: str | None, console_port: int | None) ->
         f"  [bold]{escape(export)}[/]",
         "  [bold]kubectl get ns[/]",
     ]
-    if console_port is not None:
+    lines += ["", _t("Stop with Ctrl-C.", "按 Ctrl-C 停止。")]
+    return "\n".join(lines)
+
+
+def console_ready(url: str, admin_password: str | None, password_file: Path) -> str:
+    """What the console prints once it answers; the first admin's password only on the start that made it."""
+    lines = [
+        _t("[bold green]The console is up[/]", "[bold green]控制台已启动[/]"),
+        f"  {_t('Web console', 'Web 控制台')}     {escape(url)}",
+        f"  {_t('API docs', 'API 文档')}        {escape(url)}/api/docs",
+    ]
+    if admin_password is not None:
         lines += [
             "",
             _t(
-                f"The web console is not built yet: port {console_port} is reserved for it and is not opened.",
-                f"Web 控制台尚未实现：端口 {console_port} 已为它预留，暂不打开。",
+                f"Sign in as [bold]admin[/] with this password, shown only now (also in {escape(str(password_file))}):",
+                f"请以 [bold]admin[/] 身份用以下密码登录，密码只显示这一次（也保存在 {escape(str(password_file))}）：",
             ),
+            f"  [bold]{escape(admin_password)}[/]",
         ]
-    lines += ["", _t("Stop with Ctrl-C.", "按 Ctrl-C 停止。")]
     return "\n".join(lines)
 
 
@@ -122,6 +141,24 @@ def cannot_start(reason: str) -> str:
         f"[bold red]Error:[/] jobyard could not start: {escape(reason)}",
         f"[bold red]错误：[/]jobyard 无法启动：{escape(reason)}",
     )
+
+
+# jobyard console
+
+CONSOLE_APP_HELP = _t("Run the console on its own.", "单独运行控制台。")
+CONSOLE_UP_HELP = _t(
+    "Start the console alone, reaching clusters only through their kubeconfigs, and run until Ctrl-C or SIGTERM.",
+    "单独启动控制台（只通过 kubeconfig 访问集群），运行直到 Ctrl-C 或 SIGTERM。",
+)
+CONSOLE_DATA_DIR_HELP = _t(
+    "Where the console keeps its database, secret key and the first admin's password.",
+    "控制台存放数据库、密钥和初始管理员密码的目录。",
+)
+CLUSTER_KUBECONFIG_HELP = _t(
+    "A kubeconfig to keep as the cluster 'local' (jobyard up's DATA/kubeconfig, say).",
+    "作为集群 “local” 接入的 kubeconfig（例如 jobyard up 的 DATA/kubeconfig）。",
+)
+PORT_HELP = _t("Port of the web console and its JSON API.", "Web 控制台及其 JSON API 的端口。")
 
 
 # jobyard image

@@ -1,20 +1,26 @@
-"""``jobyard up``: run the embedded cluster in the foreground."""
+"""``jobyard up``: run the embedded cluster, and the console beside it in the same event loop, in the foreground."""
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import ipaddress
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import yaml
 from rich.console import Console
 
 from jobyard.cli import messages
+from jobyard.cli.console import DatabaseUrl
 from jobyard.cli.options import DataDir
 from jobyard.cluster.config import ClusterConfig
 from jobyard.cluster.datadir import DataDirInUse
+
+if TYPE_CHECKING:
+    from jobyard.cluster.server import Cluster
+    from jobyard.console.server import ConsoleSettings, RunningConsole
 
 __all__ = ["ContainerRuntime", "up"]
 
@@ -44,12 +50,10 @@ def up(
     job_pod_batch_seconds: Annotated[
         float, typer.Option("--job-pod-batch-seconds", min=0.0, max=60.0, help=messages.JOB_POD_BATCH_HELP)
     ] = 1.0,
+    database_url: DatabaseUrl = None,
 ) -> None:
     if console and console_port == api_port:
         raise typer.BadParameter(messages.SAME_PORTS, param_hint="--console-port")
-    # Imported here so that `jobyard --help` does not pay for the server's imports.
-    from jobyard.cluster import server
-
     if pod_cidr:
         try:
             ipaddress.ip_network(pod_cidr)
@@ -67,15 +71,20 @@ def up(
         pod_cidr=pod_cidr,
     )
     out, err = Console(), Console(stderr=True)
+    console_settings = None
+    if console:
+        from jobyard.console.server import ConsoleSettings
 
-    def on_ready() -> None:
-        kubeconfig = config.kubeconfig_path
-        reserved = console_port if console else None
-        # Paths and commands are meant to be copied: never wrap them.
-        out.print(messages.ready(kubeconfig, _server_url(kubeconfig), reserved), soft_wrap=True)
-
+        console_settings = ConsoleSettings(
+            data_dir=data_dir,
+            port=console_port,
+            database_url=database_url,
+            local_kubeconfig=config.kubeconfig_path,
+            # The cluster's server handles SIGTERM and Ctrl-C for the whole process.
+            handle_signals=False,
+        )
     try:
-        server.run(config, on_ready=on_ready)
+        asyncio.run(_serve(config, console_settings, out))
     except DataDirInUse as exc:
         err.print(messages.data_dir_in_use(exc.data_dir, exc.pid))
         raise typer.Exit(1) from None
@@ -84,6 +93,44 @@ def up(
         # sentence, not a traceback.
         err.print(messages.cannot_start(str(exc)))
         raise typer.Exit(1) from None
+
+
+async def _serve(config: ClusterConfig, console_settings: ConsoleSettings | None, out: Console) -> None:
+    """The cluster until it stops, and the console from when the cluster answers until then.
+
+    A console that fails stops the cluster too, and its error is raised: `jobyard up` promised both.
+    """
+    # Imported here so that `jobyard --help` does not pay for the servers' imports.
+    from jobyard.cluster import server
+
+    consoles: list[RunningConsole] = []
+    console_tasks: list[asyncio.Task[None]] = []
+
+    def console_ready(running: RunningConsole) -> None:
+        consoles.append(running)
+        out.print(
+            messages.console_ready(running.url, running.admin_password, running.admin_password_file), soft_wrap=True
+        )
+
+    def cluster_ready(cluster: Cluster) -> None:
+        kubeconfig = config.kubeconfig_path
+        # Paths and commands are meant to be copied: never wrap them.
+        out.print(messages.ready(kubeconfig, _server_url(kubeconfig)), soft_wrap=True)
+        if console_settings is None:
+            return
+        from jobyard.console.server import serve_console
+
+        task = asyncio.create_task(serve_console(console_settings, on_ready=console_ready))
+        task.add_done_callback(lambda _: cluster.stop())
+        console_tasks.append(task)
+
+    try:
+        await server.serve(config, on_ready=cluster_ready)
+    finally:
+        for running in consoles:
+            running.stop()
+        for task in console_tasks:
+            await task
 
 
 def _server_url(kubeconfig: Path) -> str | None:

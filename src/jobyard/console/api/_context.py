@@ -1,0 +1,130 @@
+"""Who is calling: a bearer API token or a session cookie (with its CSRF token on changes), and in which language.
+
+Cookies are sent by browsers on their own, so a cookie-authenticated change must also carry
+the session's CSRF token in a header another site cannot set. API tokens are never sent
+implicitly, so they need none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from jobyard.console.auth import (
+    Action,
+    AuditResult,
+    Principal,
+    allowed,
+    csrf_matches,
+    principal_of,
+    record_audit,
+    require,
+    resolve_session,
+    resolve_token,
+)
+from jobyard.console.db import User
+from jobyard.console.forms import Language
+
+from ._errors import ApiError, request_language
+from ._services import ConsoleServices
+
+__all__ = ["CSRF_HEADER", "SESSION_COOKIE", "Caller", "CallerDep", "Db", "Lang", "Services"]
+
+SESSION_COOKIE = "jobyard_session"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _services(request: Request) -> ConsoleServices:
+    services: ConsoleServices = request.app.state.services
+    return services
+
+
+async def _db(request: Request) -> AsyncIterator[Session]:
+    with _services(request).sessions() as session:
+        yield session
+
+
+Services = Annotated[ConsoleServices, Depends(_services)]
+Db = Annotated[Session, Depends(_db)]
+Lang = Annotated[Language, Depends(request_language)]
+
+
+@dataclass
+class Caller:
+    """The signed-in user of one request, with the request's database session and language."""
+
+    user: User
+    db: Session
+    lang: Language
+    services: ConsoleServices
+    # The session's CSRF token when the caller signed in with a cookie; None for API tokens.
+    csrf_token: str | None = None
+    session_id: str | None = None
+
+    @property
+    def principal(self) -> Principal:
+        return principal_of(self.user)
+
+    def may(self, action: Action, cluster: str | None = None, namespace: str | None = None) -> bool:
+        return allowed(self.principal, action, cluster, namespace)
+
+    def require(
+        self, action: Action, cluster: str | None = None, namespace: str | None = None, target: str | None = None
+    ) -> None:
+        """Refuse with 403, recording the refusal in the audit log, unless the caller may."""
+        require(
+            self.db,
+            self.user,
+            action,
+            cluster=cluster,
+            namespace=namespace,
+            target=target,
+            clock=self.services.clock,
+        )
+
+    def audit(
+        self,
+        action: str,
+        *,
+        cluster: str | None = None,
+        namespace: str | None = None,
+        target: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """Record a change made on a cluster, where no database transaction carries it."""
+        record_audit(
+            self.db,
+            user=self.user.name,
+            action=action,
+            result=AuditResult.OK,
+            cluster=cluster,
+            namespace=namespace,
+            target=target,
+            detail=detail,
+            clock=self.services.clock,
+        )
+
+
+async def _caller(request: Request, db: Db, services: Services, lang: Lang) -> Caller:
+    authorization = request.headers.get("authorization", "")
+    scheme, _, credential = authorization.partition(" ")
+    if scheme.lower() == "bearer" and credential:
+        user = resolve_token(db, credential.strip(), clock=services.clock)
+        if user is None:
+            raise ApiError(401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"})
+        return Caller(user, db, lang, services)
+    session_id = request.cookies.get(SESSION_COOKIE)
+    web_session = resolve_session(db, session_id, clock=services.clock) if session_id else None
+    if web_session is None:
+        raise ApiError(401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"})
+    if request.method not in _SAFE_METHODS and not csrf_matches(web_session, request.headers.get(CSRF_HEADER)):
+        raise ApiError(403, "csrfMissing")
+    return Caller(web_session.user, db, lang, services, web_session.csrf_token, session_id)
+
+
+CallerDep = Annotated[Caller, Depends(_caller)]
