@@ -27,11 +27,15 @@ def test_requests_add_up_and_init_containers_take_the_max():
     assert (requests.cpu_millis, requests.memory_bytes) == (1000, 100 * 1024 * 1024)
 
 
+def held(*pods: dict) -> list:
+    return [pod_requests(p) for p in pods]
+
+
 def test_resources_that_do_not_fit_are_named():
-    assert fit_failures(pod("1500m"), NODE, [pod("1")]) == ["Insufficient cpu"]
+    assert fit_failures(pod("1500m"), NODE, held(pod("1"))) == ["Insufficient cpu"]
     assert fit_failures(pod(memory="2Gi"), NODE, []) == ["Insufficient memory"]
-    assert fit_failures(pod(), NODE, [pod(), pod(), pod()]) == ["Too many pods"]
-    assert fit_failures(pod("1", "512Mi"), NODE, [pod("1", "512Mi")]) == []
+    assert fit_failures(pod(), NODE, held(pod(), pod(), pod())) == ["Too many pods"]
+    assert fit_failures(pod("1", "512Mi"), NODE, held(pod("1", "512Mi"))) == []
 
 
 def test_selectors_affinity_and_taints():

@@ -24,6 +24,7 @@ from jobyard.cluster.node.runtime import (
     StartError,
 )
 from jobyard.cluster.node.runtime._caps import CAPABILITIES, DEFAULT_CAPABILITIES
+from jobyard.cluster.node.runtime.cgroups import ContainerCgroup
 
 __all__ = ["image", "runtime"]
 
@@ -211,6 +212,66 @@ def test_cpu_quota_throttles(runtime: SandboxRuntime, image: Image, tmp_path: Pa
     used = asyncio.run(scenario())
     print(f"busy loop limited to 100m used {used:.2f} CPU seconds in 1 s")
     assert 0.02 <= used <= 0.3
+
+
+def test_the_command_starts_in_its_cgroup_with_bwrap(runtime: SandboxRuntime, image: Image, tmp_path: Path) -> None:
+    # The server moves the sandbox in while bwrap holds the command back: its very first read sees the group.
+    ran = run(runtime, spec_for(image, tmp_path, "cat", "/proc/self/cgroup", id="grouped"))
+    paths = {}
+    for line in ran.lines:
+        _, controllers, path = line.split(":", 2)
+        paths.update(dict.fromkeys(controllers.split(",") if controllers else [""], path))
+    wanted = ("memory", "cpu", "pids") if runtime.cgroups.version == 1 else ("",)
+    assert all(paths[controller].endswith("/grouped") for controller in wanted), ran.lines
+    spec = spec_for(image, tmp_path, "sleep", "30")
+
+    async def members() -> tuple[list[int], list[int]]:
+        container = await runtime.start(SANDBOX, spec)
+        bwrap = int(Path(f"/proc/{container.pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        found = runtime.cgroups.group(spec.id).pids()
+        await runtime.remove(spec.id)
+        return found, sorted((bwrap, container.pid))
+
+    found, expected = asyncio.run(members())
+    assert found == expected
+
+
+def test_starting_lets_python_vfork(
+    monkeypatch: pytest.MonkeyPatch, runtime: SandboxRuntime, image: Image, tmp_path: Path
+) -> None:
+    # A preexec_fn or a user or group change makes Python fork() the whole server instead.
+    spawned: list[dict[str, object]] = []
+    create = asyncio.create_subprocess_exec
+
+    async def recording(*argv: str, **options: object) -> asyncio.subprocess.Process:
+        spawned.append(options)
+        return await create(*argv, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", recording)
+    run(runtime, spec_for(image, tmp_path, "true"))
+    run(runtime, spec_for(image, tmp_path, "true", security=Security(uid=1000, gid=1000, supplementary_gids=(7,))))
+    assert len(spawned) == 2
+    for options in spawned:
+        assert not {"preexec_fn", "user", "group", "extra_groups"} & options.keys()
+
+
+def test_a_sandbox_outside_its_cgroup_never_runs_the_command(
+    monkeypatch: pytest.MonkeyPatch, runtime: SandboxRuntime, image: Image, tmp_path: Path
+) -> None:
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    spec = spec_for(image, tmp_path, "touch", "/data/ran", mounts=(Mount(volume, "/data"),))
+
+    def refuse(cgroup: ContainerCgroup, pid: int) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(ContainerCgroup, "join", refuse)
+    with pytest.raises(PermissionError):
+        asyncio.run(runtime.start(SANDBOX, spec))
+    time.sleep(0.3)
+    assert not (volume / "ran").exists()
+    assert not (runtime.containers_dir / spec.id).exists()
+    assert spec.id not in runtime.cgroups.names()
 
 
 def test_exec_runs_inside_the_container(runtime: SandboxRuntime, image: Image, tmp_path: Path) -> None:

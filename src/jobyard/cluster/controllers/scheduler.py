@@ -167,8 +167,8 @@ def _untolerated_taint(pod_spec: Obj, node: Obj) -> Obj | None:
     return None
 
 
-def fit_failures(pod: Obj, node: Obj, bound: Iterable[Obj]) -> list[str]:
-    """Why ``pod`` cannot run on ``node`` next to the ``bound`` pods, in upstream's words; empty when it fits."""
+def fit_failures(pod: Obj, node: Obj, bound: Iterable[Requests]) -> list[str]:
+    """Why ``pod`` cannot run on ``node`` next to pods requesting ``bound``, in upstream's words; empty when it fits."""
     spec: Obj = pod.get("spec") or {}
     node_spec: Obj = node.get("spec") or {}
     if node_spec.get("unschedulable"):
@@ -187,7 +187,7 @@ def fit_failures(pod: Obj, node: Obj, bound: Iterable[Obj]) -> list[str]:
     used = Requests()
     count = 0
     for other in bound:
-        used = used + pod_requests(other)
+        used = used + other
         count += 1
     wanted = pod_requests(pod)
     failures = []
@@ -239,9 +239,19 @@ class SchedulerController(Controller):
         super().__init__(client)
         self.events = EventRecorder(client, DEFAULT_SCHEDULER)
         self._waiting: set[str] = set()
+        # What bound, unfinished pods hold, by uid: the scheduler cache. Kept from pod events
+        # (and from its own bindings, before their events arrive), so placing a pod never
+        # scans every pod the cluster ever ran.
+        self._holding: dict[str, tuple[str, Requests]] = {}
 
     def on_event(self, resource: str, event_type: str, obj: Obj) -> None:
         meta = obj.get("metadata") or {}
+        if resource == "pods":
+            node_name = (obj.get("spec") or {}).get("nodeName")
+            if event_type != "DELETED" and node_name and _holds_resources(obj):
+                self._holding[meta.get("uid", "")] = (node_name, pod_requests(obj))
+            else:
+                self._holding.pop(meta.get("uid", ""), None)
         if resource == "pods" and event_type != "DELETED" and _wants_scheduling(obj):
             self.queue.add(f"{meta.get('namespace', '')}/{meta.get('name', '')}")
             return
@@ -258,17 +268,16 @@ class SchedulerController(Controller):
             self._waiting.discard(key)
             return None
         nodes = list(self.client.peek_all("nodes"))
-        bound: dict[str, list[Obj]] = {}
-        for other in self.client.peek_all("pods"):
-            node_name = (other.get("spec") or {}).get("nodeName")
-            if node_name and _holds_resources(other):
-                bound.setdefault(node_name, []).append(other)
+        bound: dict[str, list[Requests]] = {}
+        for node_name, requests in self._holding.values():
+            bound.setdefault(node_name, []).append(requests)
         failures = []
         for node in sorted(nodes, key=lambda n: len(bound.get(n["metadata"]["name"], ()))):
             node_name = node["metadata"]["name"]
             reasons = fit_failures(pod, node, bound.get(node_name, ()))
             if not reasons:
-                self._bind(pod, node_name)
+                if self._bind(pod, node_name):
+                    self._holding[pod["metadata"].get("uid", "")] = (node_name, pod_requests(pod))
                 self._waiting.discard(key)
                 return None
             failures.append(reasons)
@@ -276,7 +285,7 @@ class SchedulerController(Controller):
         self._mark_unschedulable(pod, unschedulable_message(len(nodes), failures))
         return None
 
-    def _bind(self, pod: Obj, node_name: str) -> None:
+    def _bind(self, pod: Obj, node_name: str) -> bool:
         meta = pod["metadata"]
         binding = {
             "apiVersion": "v1",
@@ -287,13 +296,14 @@ class SchedulerController(Controller):
         try:
             self.client.bind(meta["namespace"], meta["name"], binding)
         except (NotFound, Conflict):
-            return
+            return False
         self.events.record(
             {"kind": "Pod", **pod},
             "Normal",
             "Scheduled",
             f"Successfully assigned {meta['namespace']}/{meta['name']} to {node_name}",
         )
+        return True
 
     def _mark_unschedulable(self, pod: Obj, message: str) -> None:
         meta = pod["metadata"]

@@ -5,11 +5,43 @@ import sqlite3
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ._events import Watcher, WatchEvent
 from ._stored import StoredObject
+
+
+@dataclass(frozen=True, slots=True)
+class _Past:
+    """A watch event kept for resuming watches: the stored JSON text only.
+
+    Decoded objects are several times larger than their text, and a pod that
+    changes five times would otherwise be held five times over; the text of
+    ``previous`` is the very string of the event before, so it costs nothing.
+    """
+
+    resource_version: int
+    type: str
+    resource: str
+    namespace: str
+    name: str
+    text: str
+    previous_text: str | None
+
+    @classmethod
+    def of(cls, event: WatchEvent) -> _Past:
+        previous = event.previous
+        previous_text = previous.json if isinstance(previous, StoredObject) else None
+        text = event.obj.json if isinstance(event.obj, StoredObject) else json.dumps(event.obj, separators=(",", ":"))
+        return cls(event.resource_version, event.type, event.resource, event.namespace, event.name, text, previous_text)
+
+    def event(self) -> WatchEvent:
+        previous = StoredObject(json.loads(self.previous_text), self.previous_text) if self.previous_text else None
+        obj = StoredObject(json.loads(self.text), self.text)
+        return WatchEvent(self.resource_version, self.type, self.resource, self.namespace, self.name, obj, previous)
+
 
 Obj = dict[str, Any]
 Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped kinds
@@ -54,7 +86,7 @@ class Store:
         self._db.executescript(_SCHEMA)
         self._objects: dict[str, dict[Key, StoredObject]] = {}
         self._by_uid: dict[str, tuple[str, Key]] = {}
-        self._history: deque[WatchEvent] = deque(maxlen=history_size)
+        self._history: deque[_Past] = deque(maxlen=history_size)
         self._history_size = history_size
         self._watchers: set[Watcher] = set()
         self._writes_since_trim = 0
@@ -75,7 +107,7 @@ class Store:
             (self._history_size,),
         ).fetchall()
         for rv, type_, resource, namespace, name, data in reversed(rows):
-            self._history.append(WatchEvent(rv, type_, resource, namespace, name, StoredObject(json.loads(data), data)))
+            self._history.append(_Past(rv, type_, resource, namespace, name, data, None))
             self.resource_version = max(self.resource_version, rv)
 
     def close_watchers(self) -> None:
@@ -186,7 +218,7 @@ class Store:
     # Watches
 
     def _publish(self, event: WatchEvent) -> None:
-        self._history.append(event)
+        self._history.append(_Past.of(event))
         for watcher in list(self._watchers):
             if watcher.wants(event):
                 watcher.push(event)
@@ -199,12 +231,17 @@ class Store:
         oldest_kept = self._history[0].resource_version if self._history else self.resource_version + 1
         if since < self.resource_version and since < oldest_kept - 1:
             return None
-        replay = [event for event in self._history if event.resource_version > since]
+        replay = [
+            past.event()
+            for past in self._history
+            if past.resource_version > since
+            and past.resource == resource
+            and (namespace is None or past.namespace == namespace)
+        ]
         # Room for the whole replay comes on top of the live capacity.
         watcher = Watcher(resource, namespace, capacity + len(replay))
         for event in replay:
-            if watcher.wants(event):
-                watcher.push(event)
+            watcher.push(event)
         self._watchers.add(watcher)
         return watcher
 

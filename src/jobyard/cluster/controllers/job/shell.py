@@ -68,6 +68,10 @@ class _ClientJobApi:
         )
 
 
+def _has_controller(pod: Obj) -> bool:
+    return any(ref.get("controller") for ref in meta(pod).get("ownerReferences") or [])
+
+
 class JobController(Controller):
     """Runs upstream's Job controller over jobs.batch and the pods they own."""
 
@@ -94,6 +98,8 @@ class JobController(Controller):
         self._expected_since: dict[str, float] = {}
         self._generations: dict[str, int] = {}
         self._pod_versions: dict[str, tuple[str, bool]] = {}
+        # namespace -> uid -> name of the pods a sync may act on (see _namespace_pods).
+        self._relevant_pods: dict[str, dict[str, str]] = {}
         self._events = EventRecorder(client, _COMPONENT, clock)
 
     def on_event(self, resource: str, event_type: str, obj: Obj) -> None:
@@ -115,6 +121,7 @@ class JobController(Controller):
         self.queue.add_after(key, job_event_delay(event_type, old, job, self.batch_seconds))
 
     def on_pod_event(self, event_type: str, pod: Obj) -> None:
+        self._index_pod(event_type, pod)
         uid = meta(pod).get("uid", "")
         previous = self._pod_versions.get(uid)
         deleting = bool(meta(pod).get("deletionTimestamp"))
@@ -166,12 +173,27 @@ class JobController(Controller):
         return memory
 
     def _namespace_pods(self, namespace: str) -> Sequence[Obj]:
-        """The namespace's pods as stored, not copies: the core and the patch builders only read them.
+        """The namespace's pods that a sync can still act on, as stored, not copies.
 
-        Copying every pod of a namespace on each sync made a long Job's syncs grow
-        with every pod it ever ran; upstream reads its shared informer cache the same way.
+        A finished pod of some controller whose tracking finalizer is gone is already in
+        its Job's status and is neither adopted nor released: it is left out, so a long
+        Job's syncs do not grow with every pod it ever ran. The core and the patch
+        builders only read what this returns.
         """
-        return self.client.peek_all("pods", namespace)
+        pods = []
+        for name in self._relevant_pods.get(namespace, {}).values():
+            pod = self.client.peek("pods", namespace, name)
+            if pod is not None:
+                pods.append(pod)
+        return pods
+
+    def _index_pod(self, event_type: str, pod: Obj) -> None:
+        namespace, uid = meta(pod).get("namespace", ""), meta(pod).get("uid", "")
+        settled = is_terminal(pod) and not has_tracking_finalizer(pod) and _has_controller(pod)
+        if event_type == "DELETED" or settled:
+            self._relevant_pods.get(namespace, {}).pop(uid, None)
+        else:
+            self._relevant_pods.setdefault(namespace, {})[uid] = meta(pod)["name"]
 
     def _owned_pods(self, job: Obj) -> list[Obj]:
         namespace = meta(job).get("namespace", "")

@@ -8,7 +8,10 @@ each other over the bridge, the node reaches them through the bridge's
 address, and traffic leaving the CIDR is masqueraded behind the node by an
 nftables table of our own.
 
-Without root, or without ``ip``, pods share the host's network: ``setup``
+Namespaces, links, addresses and routes are made over netlink, in threads:
+no process per pod. Only the nftables table, once per node, is ``nft``'s.
+
+Without root, or without ``nft``, pods share the host's network: ``setup``
 answers ``(None, node_ip)``.
 """
 
@@ -25,7 +28,9 @@ import socket
 from functools import cached_property
 from pathlib import Path
 
+from . import _netns
 from ._commands import NetworkError, run
+from ._netlink import RouteSocket
 from .ipam import AddressPool
 
 __all__ = ["NETNS_DIR", "PodNetwork"]
@@ -84,8 +89,6 @@ class PodNetwork:
     def _missing_requirement() -> str | None:
         if os.geteuid() != 0:
             return "not running as root"
-        if shutil.which("ip") is None:
-            return "the ip command (iproute2) is missing"
         if shutil.which("nft") is None:
             return "the nft command (nftables) is missing"
         return None
@@ -103,7 +106,7 @@ class PodNetwork:
         return NETNS_DIR / self._netns_name(pod_uid)
 
     def _netns_name(self, pod_uid: str) -> str:
-        # The uid becomes a file name and a word of ``ip -batch`` input; anything else could inject commands.
+        # The uid becomes a file name in /run/netns; anything else could reach outside it.
         if not _SAFE_UID.fullmatch(pod_uid):
             raise ValueError(f"pod uid {pod_uid!r} may hold only letters, digits, '-', '_' and '.'")
         return f"{self.bridge}-{pod_uid}"
@@ -125,27 +128,28 @@ class PodNetwork:
             return netns, address
         try:
             await self._remove_pod_links(pod_uid)
-            await run(
-                ["ip", "-batch", "-"],
-                f"netns add {netns.name}\n"
-                f"link add {veth} type veth peer name {_POD_INTERFACE} netns {netns.name}\n"
-                f"link set {veth} master {self.bridge} up\n"
-                # A pod reaching itself through a Service: with br_netfilter the DNATed packet is bridged
-                # back out of the port it came in by, which a bridge refuses unless the port allows hairpins.
-                f"link set {veth} type bridge_slave hairpin on\n",
-            )
-            await run(
-                ["ip", "-netns", netns.name, "-batch", "-"],
-                "link set lo up\n"
-                f"addr add {address}/{self.cidr.prefixlen} dev {_POD_INTERFACE}\n"
-                f"link set {_POD_INTERFACE} up\n"
-                f"route add default via {self.gateway}\n",
-            )
+            await asyncio.to_thread(self._create_pod_links, netns, veth, address)
         except BaseException:
             await self._remove_pod_links(pod_uid)
             self._pool.release(pod_uid)
             raise
         return netns, address
+
+    def _create_pod_links(self, netns: Path, veth: str, address: str) -> None:
+        with RouteSocket() as host:
+
+            def configure(netns_fd: int) -> None:
+                host.add_veth(veth, master=self.bridge, peer=_POD_INTERFACE, peer_netns_fd=netns_fd)
+                # A pod reaching itself through a Service: with br_netfilter the DNATed packet is bridged
+                # back out of the port it came in by, which a bridge refuses unless the port allows hairpins.
+                host.set_hairpin(veth)
+                with RouteSocket() as pod:
+                    pod.set_up("lo")
+                    pod.add_address(_POD_INTERFACE, ipaddress.IPv4Interface(f"{address}/{self.cidr.prefixlen}"))
+                    pod.set_up(_POD_INTERFACE)
+                    pod.add_default_route(self._pool.gateway)
+
+            _netns.create(netns, configure)
 
     async def teardown(self, pod_uid: str) -> None:
         """Remove the pod's namespace and veth pair and free its address; a second call does nothing."""
@@ -167,9 +171,8 @@ class PodNetwork:
             await self.teardown(pod_uid)
         if stray_ports:
             try:
-                await run(["ip", "-force", "-batch", "-"], "".join(f"link del {port}\n" for port in stray_ports))
+                await asyncio.to_thread(_delete_links, stray_ports)
             except NetworkError as error:
-                # Ports of namespaces deleted moments ago vanish on their own meanwhile.
                 log.warning("pod network: removing stray bridge ports: %s", error)
 
     async def remove(self) -> None:
@@ -177,20 +180,18 @@ class PodNetwork:
         if not self.isolated:
             return
         await self.reconcile(set())
-        if (_SYS_NET / self.bridge).exists():
-            await run(["ip", "link", "del", self.bridge])
+        await asyncio.to_thread(_delete_links, [self.bridge])
         await run(["nft", "-f", "-"], f"add table inet {self.nft_table}\ndelete table inet {self.nft_table}\n")
         self._bridge_ready = False
 
     async def _remove_pod_links(self, pod_uid: str) -> None:
         # Deleting the namespace takes its veth pair with it, in the background; deleting a veth
         # directly waits for the kernel's network-wide quiescence, ten times slower.
-        if self.netns_path(pod_uid).exists():
-            await run(["ip", "netns", "del", self._netns_name(pod_uid)])
+        if _netns.delete(self.netns_path(pod_uid)):
             return
         veth = self._host_veth(pod_uid)
         if (_SYS_NET / veth).exists():
-            await run(["ip", "link", "del", veth])
+            await asyncio.to_thread(_delete_links, [veth])
 
     async def _ensure_bridge(self) -> None:
         if self._bridge_ready:
@@ -198,10 +199,7 @@ class PodNetwork:
         async with self._bridge_lock:
             if self._bridge_ready:
                 return
-            commands = "" if (_SYS_NET / self.bridge).exists() else f"link add {self.bridge} type bridge\n"
-            commands += f"addr replace {self.gateway}/{self.cidr.prefixlen} dev {self.bridge}\n"
-            commands += f"link set {self.bridge} up\n"
-            await run(["ip", "-batch", "-"], commands)
+            await asyncio.to_thread(self._create_bridge)
             # Pods reach anything beyond the bridge only through the node's routing.
             (_PROC_IPV4 / "ip_forward").write_text("1\n")
             # NodePorts on 127.0.0.1 are DNATed to pods by the node itself; such packets leave through
@@ -209,6 +207,15 @@ class PodNetwork:
             (_PROC_IPV4 / "conf" / self.bridge / "route_localnet").write_text("1\n")
             await run(["nft", "-f", "-"], self._ruleset())
             self._bridge_ready = True
+
+    def _create_bridge(self) -> None:
+        _netns.prepare_directory(NETNS_DIR)
+        with RouteSocket() as host:
+            if not (_SYS_NET / self.bridge).exists():
+                host.add_bridge(self.bridge)
+            gateway = ipaddress.IPv4Interface(f"{self.gateway}/{self.cidr.prefixlen}")
+            host.add_address(self.bridge, gateway, replace=True)
+            host.set_up(self.bridge)
 
     def _ruleset(self) -> str:
         table = self.nft_table
@@ -227,6 +234,13 @@ class PodNetwork:
             "  }\n"
             "}\n"
         )
+
+
+def _delete_links(names: list[str]) -> None:
+    # Ports of namespaces deleted moments ago vanish on their own meanwhile: those are no failure.
+    with RouteSocket() as host:
+        for name in names:
+            host.delete_link(name)
 
 
 def _names_in(directory: Path) -> list[str]:

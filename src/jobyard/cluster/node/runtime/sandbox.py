@@ -12,8 +12,15 @@ What a container gets:
 - only ``spec.env`` as environment;
 - capabilities as containerd gives them (the default set, cap_add/cap_drop,
   all when privileged);
-- a cgroup with its limits, joined before bwrap execs, so every process of the
-  container is counted.
+- a cgroup with its limits, joined before the command execs, so every process of
+  the container is counted.
+
+Starting one must cost the server little: any ``preexec_fn`` (or user or group
+change) makes Python fork() the whole server, copying its page tables, where it
+otherwise uses vfork(). So the server moves bwrap and its sandboxed child into
+the cgroup itself, while the child waits on ``--block-fd`` with its namespaces
+and mounts set up but the command not yet exec'd; and credentials are changed
+by setpriv(1), exec'd in front of bwrap.
 
 Users: bwrap as root cannot change user without a user namespace, which would
 show every file of the image as owned by ``nobody``. A non-root container
@@ -29,6 +36,7 @@ be honoured: setuid binaries and file capabilities never raise privileges.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -46,6 +54,7 @@ from ._spec import (
     NetworkProvider,
     PodSandbox,
     RunningContainer,
+    Security,
     StartError,
 )
 from ._supervise import SupervisedContainer, run_captured
@@ -90,12 +99,14 @@ class SandboxRuntime:
         if bwrap is None:
             raise RuntimeError("the sandbox runtime needs bubblewrap: install the Debian package 'bubblewrap'")
         nsenter = shutil.which("nsenter")
-        if nsenter is None:
-            raise RuntimeError("the sandbox runtime needs nsenter: install the Debian package 'util-linux'")
+        setpriv = shutil.which("setpriv")
+        if nsenter is None or setpriv is None:
+            raise RuntimeError("the sandbox runtime needs nsenter and setpriv: install the Debian package 'util-linux'")
         if os.geteuid() != 0:
             raise RuntimeError("the sandbox runtime must run as root (it mounts overlays and creates cgroups)")
         self._bwrap = bwrap
         self._nsenter = nsenter
+        self._setpriv = setpriv
         self.state_dir = state_dir
         self.containers_dir = state_dir / "containers"
         self.containers_dir.mkdir(parents=True, exist_ok=True)
@@ -201,11 +212,14 @@ class SandboxRuntime:
             _rootfs.ensure_mountpoint(rootfs, mount.target, mount.source)
             _rootfs.bind_mount(mount.source, _rootfs.resolve_in_root(rootfs, mount.target), mount.read_only)
 
-    def _bwrap_argv(self, sandbox: PodSandbox, spec: ContainerSpec, rootfs: Path, info_fd: int) -> list[str]:
+    def _bwrap_argv(
+        self, sandbox: PodSandbox, spec: ContainerSpec, rootfs: Path, info_fd: int, block_fd: int
+    ) -> list[str]:
         security = spec.security
         # bwrap writes {"child-pid": N} to the info fd: the container's PID 1 as the host sees it.
         # Volumes are already bound inside rootfs, and --bind is recursive.
-        argv = [self._bwrap, "--info-fd", str(info_fd), "--bind", str(rootfs), "/", "--proc", "/proc"]
+        argv = [self._bwrap, "--info-fd", str(info_fd), "--block-fd", str(block_fd)]
+        argv += ["--bind", str(rootfs), "/", "--proc", "/proc"]
         if security.privileged:
             argv += ["--dev-bind", "/dev", "/dev"]
         else:
@@ -222,52 +236,57 @@ class SandboxRuntime:
             for name in sorted(effective_capabilities(security)):
                 argv += ["--cap-add", f"CAP_{name}"]
         argv += ["--chdir", spec.working_dir or "/", "--", *spec.argv]
+        argv = [*self._credentials_argv(security), *argv]
         if sandbox.netns is not None:
             argv = [self._nsenter, f"--net={sandbox.netns}", "--", *argv]
         return argv
+
+    def _credentials_argv(self, security: Security) -> list[str]:
+        """setpriv giving bwrap the container's user and groups, or nothing when the server's already are."""
+        groups = sorted(security.supplementary_gids)
+        if security.uid == 0 and os.getresgid() == (security.gid,) * 3 and sorted(os.getgroups()) == groups:
+            return []
+        argv = [self._setpriv, f"--regid={security.gid}"]
+        argv.append(f"--groups={','.join(map(str, groups))}" if groups else "--clear-groups")
+        if security.uid != 0:
+            argv += [f"--ruid={security.uid}", "--euid=0"]
+        return [*argv, "--"]
 
     async def _spawn(
         self, sandbox: PodSandbox, spec: ContainerSpec, rootfs: Path, cgroup: ContainerCgroup
     ) -> SandboxContainer:
         info_read, info_write = os.pipe()
-        security = spec.security
-        argv = self._bwrap_argv(sandbox, spec, rootfs, info_write)
-        procs_files = cgroup.procs_files
-
-        def enter_cgroup_and_user() -> None:
-            pid = str(os.getpid())
-            for procs in procs_files:
-                with open(procs, "w") as handle:
-                    handle.write(pid)
-            os.setgroups(list(security.supplementary_gids))
-            os.setresgid(security.gid, security.gid, security.gid)
-            if security.uid != 0:
-                os.setresuid(security.uid, 0, 0)
-
-        try:
-            process = await asyncio.create_subprocess_exec(
-                *argv,
-                stdin=asyncio.subprocess.PIPE if spec.stdin else asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                env=dict(spec.env),
-                preexec_fn=enter_cgroup_and_user,
-                pass_fds=(info_write,),
-                start_new_session=True,
-            )
-        finally:
-            os.close(info_write)
-        with os.fdopen(info_read, "rb") as info_pipe:
-            info = await _read_all(info_pipe)
-        try:
-            pid = json.loads(info)["child-pid"]
-        except (ValueError, KeyError):
-            stderr = await process.stderr.read() if process.stderr is not None else b""
-            await process.wait()
-            raise StartError(
-                f"failed to create containerd task: failed to create shim task: OCI runtime create failed: "
-                f"{stderr.decode(errors='replace').strip() or 'bwrap failed'}: unknown"
-            ) from None
+        block_read, block_write = os.pipe()
+        with os.fdopen(info_read, "rb") as info_pipe, os.fdopen(block_write, "wb", buffering=0) as release:
+            try:
+                process = await asyncio.create_subprocess_exec(
+                    *self._bwrap_argv(sandbox, spec, rootfs, info_write, block_read),
+                    stdin=asyncio.subprocess.PIPE if spec.stdin else asyncio.subprocess.DEVNULL,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.PIPE,
+                    env=dict(spec.env),
+                    pass_fds=(info_write, block_read),
+                    start_new_session=True,
+                )
+            finally:
+                os.close(info_write)
+                os.close(block_read)
+            try:
+                pid = await _child_pid(process, info_pipe)
+                # bwrap or its child may have died already (a failed mount, say): its exit reports that.
+                for member in (process.pid, pid):
+                    with contextlib.suppress(ProcessLookupError):
+                        cgroup.join(member)
+            except BaseException:
+                # Outside its cgroup, the sandbox would escape start()'s cleanup and run the command once
+                # the block fd closes; until released, bwrap's child is still in bwrap's process group.
+                if process.returncode is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGKILL)
+                raise
+            # A byte rather than just closing: a copy of this end inherited elsewhere cannot hold the container back.
+            with contextlib.suppress(BrokenPipeError):
+                release.write(b"\0")
         return SandboxContainer(spec, process, pid, cgroup, sandbox)
 
     def _remove_files(self, container_id: str) -> None:
@@ -276,6 +295,20 @@ class SandboxRuntime:
             _rootfs.unmount(rootfs)
         _rootfs.remove_tree(rootfs.parent)
         _rootfs.remove_tree(self.containers_dir / container_id)
+
+
+async def _child_pid(process: asyncio.subprocess.Process, info_pipe: object) -> int:
+    """The container's PID 1 as the host sees it, from bwrap's info fd; a failed start is a StartError."""
+    info = await _read_all(info_pipe)
+    try:
+        return int(json.loads(info)["child-pid"])
+    except (ValueError, KeyError):
+        stderr = await process.stderr.read() if process.stderr is not None else b""
+        await process.wait()
+        raise StartError(
+            f"failed to create containerd task: failed to create shim task: OCI runtime create failed: "
+            f"{stderr.decode(errors='replace').strip() or 'bwrap failed'}: unknown"
+        ) from None
 
 
 async def _read_all(pipe: object) -> bytes:
