@@ -150,3 +150,85 @@ def test_a_restarted_node_keeps_addresses_and_reconcile_frees_the_rest(network: 
 def test_a_pod_uid_that_could_inject_ip_commands_is_refused(network: Network):
     with pytest.raises(ValueError, match="may hold only"):
         network.setup("pod\nlink del eth0")
+
+
+@needs_root
+def test_pods_come_and_go_without_running_a_process(network: Network, monkeypatch):
+    network.setup()  # the first pod also loads the nftables table, with nft
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a process was started")
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", refuse)
+    monkeypatch.setattr(pods_module.os, "fork", refuse)
+    netns, _ = network.setup("pod-a")
+    asyncio.run(network.pod_network.teardown("pod-a"))
+    assert not netns.exists()
+
+
+@needs_root
+def test_a_pods_bridge_port_allows_hairpins_and_its_namespace_routes_via_the_gateway(network: Network):
+    netns, address = network.setup("pod-a")
+    veth = Path("/sys/class/net") / network.pod_network._host_veth("pod-a")
+    assert (veth / "brport" / "hairpin_mode").read_text().strip() == "1"
+    assert (veth / "master").resolve().name == network.pod_network.bridge
+    routes = subprocess.run(
+        in_netns(netns, ["ip", "-4", "route"]), capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert f"default via {network.pod_network.gateway} dev eth0" in [line.strip() for line in routes]
+    links = subprocess.run(in_netns(netns, ["ip", "-br", "-4", "addr"]), capture_output=True, text=True).stdout
+    assert f"{address}/{network.pod_network.cidr.prefixlen}" in links
+    bridge_conf = Path("/proc/sys/net/ipv4/conf") / network.pod_network.bridge
+    assert (bridge_conf / "route_localnet").read_text().strip() == "1"
+
+
+@needs_root
+def test_a_failed_setup_leaves_no_namespace_link_or_address(network: Network, monkeypatch):
+    network.setup()
+
+    def unreachable_gateway(self, gateway):
+        raise pods_module.NetworkError("no route for you")
+
+    monkeypatch.setattr(pods_module.RouteSocket, "add_default_route", unreachable_gateway)
+    with pytest.raises(pods_module.NetworkError, match="no route for you"):
+        network.setup("pod-a")
+    assert not network.pod_network.netns_path("pod-a").exists()
+    assert not (Path("/sys/class/net") / network.pod_network._host_veth("pod-a")).exists()
+    assert network.pod_network._pool.get("pod-a") is None
+
+
+@needs_root
+def test_remove_takes_everything_down_and_again_does_nothing(network: Network):
+    pod_network = network.pod_network
+    netns, _ = network.setup("pod-a")
+    asyncio.run(pod_network.remove())
+    assert not netns.exists()
+    assert not (Path("/sys/class/net") / pod_network.bridge).exists()
+    tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True, check=True).stdout
+    assert f"table inet {pod_network.nft_table}\n" not in tables
+    asyncio.run(pod_network.remove())
+    assert network.setup("pod-b")[0].exists(), "a removed network comes back with the next pod"
+
+
+@needs_root
+def test_a_cancelled_setup_leaves_no_namespace_behind(network: Network, monkeypatch):
+    network.setup()
+    pod_network = network.pod_network
+    create_pod_links = pod_network._create_pod_links
+
+    def slow_create_pod_links(*args):
+        time.sleep(0.2)
+        create_pod_links(*args)
+
+    monkeypatch.setattr(pod_network, "_create_pod_links", slow_create_pod_links)
+
+    async def cancel_midway():
+        setup = asyncio.create_task(pod_network.setup("pod-a"))
+        await asyncio.sleep(0.05)
+        setup.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await setup
+
+    asyncio.run(cancel_midway())
+    assert not pod_network.netns_path("pod-a").exists()
+    assert pod_network._pool.get("pod-a") is None

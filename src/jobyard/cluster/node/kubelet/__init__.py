@@ -275,6 +275,10 @@ class Kubelet(Controller):
             for running in list(worker.running.values()):
                 with contextlib.suppress(ProcessLookupError):
                     running.signal(9)
+        # The host keeps no bridge or address of a stopped node; the next start makes them again.
+        if self.network is not None:
+            with contextlib.suppress(Exception):
+                await self.network.remove()
 
     def _my_pods(self) -> list[Obj]:
         return [p for p in self.client.peek_all("pods") if (p.get("spec") or {}).get("nodeName") == self.node_name]

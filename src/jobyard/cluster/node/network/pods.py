@@ -128,7 +128,13 @@ class PodNetwork:
             return netns, address
         try:
             await self._remove_pod_links(pod_uid)
-            await asyncio.to_thread(self._create_pod_links, netns, veth, address)
+            creation = asyncio.ensure_future(asyncio.to_thread(self._create_pod_links, netns, veth, address))
+            try:
+                await asyncio.shield(creation)
+            except asyncio.CancelledError:
+                # The thread goes on regardless; undone before it ends, its namespace would outlive the rollback.
+                await asyncio.wait([creation])
+                raise
         except BaseException:
             await self._remove_pod_links(pod_uid)
             self._pool.release(pod_uid)
@@ -176,7 +182,13 @@ class PodNetwork:
                 log.warning("pod network: removing stray bridge ports: %s", error)
 
     async def remove(self) -> None:
-        """Take the whole pod network down: every pod, the bridge and the nftables table."""
+        """Take the whole pod network down; a second call finds nothing left to do.
+
+        Every pod's namespace goes (so its veth pair, in the background) and
+        its address is freed, whether or not the pod still runs; then any
+        other port of the bridge, the bridge with its address, and the
+        nftables table. The next ``setup`` makes the bridge and table again.
+        """
         if not self.isolated:
             return
         await self.reconcile(set())
