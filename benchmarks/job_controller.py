@@ -45,6 +45,7 @@ SELECTOR = f"batch.kubernetes.io/job-name={JOB}"
 MERGE = {"Content-Type": "application/merge-patch+json"}
 # Status writes in flight at once: the kubelet side of the benchmark.
 KUBELET_CONCURRENCY = 16
+PATCH_ATTEMPTS = 5
 # Upstream batches pod events for 1 s before a Job syncs, so a sync round
 # takes at least that long and at most `parallelism` pods finish per round.
 # The benchmark runs upstream's period and a shorter one (`jobyard up
@@ -141,11 +142,18 @@ class Kubelet:
         task.add_done_callback(self._tasks.discard)
 
     async def _patch(self, name: str) -> None:
-        async with self._slots:
-            response = await self.client.patch(f"{PODS}/{name}/status", json=SUCCEEDED, headers=MERGE)
-        if response.status_code != 200:
+        # A refused or lost write is tried again: a pod left running would hold the Job open forever.
+        for _ in range(PATCH_ATTEMPTS):
+            try:
+                async with self._slots:
+                    response = await self.client.patch(f"{PODS}/{name}/status", json=SUCCEEDED, headers=MERGE)
+            except httpx.HTTPError:
+                self.errors += 1
+                continue
+            if response.status_code == 200 or response.status_code == 404:
+                return
             self.errors += 1
-            self.marked.discard(name)
+        self.marked.discard(name)
 
 
 @dataclass
