@@ -35,7 +35,7 @@ from jobyard.cluster.node.network.pods import primary_ipv4
 from jobyard.cluster.registry import Registry
 from jobyard.cluster.store import Store
 
-__all__ = ["Cluster", "run", "serve", "server_url"]
+__all__ = ["Cluster", "serve", "server_url"]
 
 log = logging.getLogger(__name__)
 
@@ -222,8 +222,3 @@ async def serve(config: ClusterConfig, *, on_ready: Callable[[Cluster], None] | 
                 await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             store.close()
-
-
-def run(config: ClusterConfig, *, on_ready: Callable[[], None] | None = None) -> None:
-    """Blocking form of :func:`serve` for the CLI."""
-    asyncio.run(serve(config, on_ready=(lambda _cluster: on_ready()) if on_ready else None))

@@ -53,7 +53,8 @@ def json_patch(doc: dict[str, Any], operations: Any) -> dict[str, Any]:
             f"{MAX_JSON_PATCH_OPERATIONS}, got {len(operations)}"
         )
     try:
-        result = jsonpatch.JsonPatch(copy.deepcopy(operations)).apply(copy.deepcopy(doc))
+        # The document is copied here once; the library would otherwise copy it again.
+        result = jsonpatch.JsonPatch(copy.deepcopy(operations)).apply(copy.deepcopy(doc), in_place=True)
     except _NOT_APPLICABLE as error:
         raise not_applicable() from error
     if not isinstance(result, dict):
