@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from e2e.support import eventually
+from waiting import eventually
 
 from .support import assert_status, configmap, configmaps_url, create, pod, pods_url, store_unchanged
 

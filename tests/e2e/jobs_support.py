@@ -12,7 +12,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from .support import Api, eventually, path
+from waiting import eventually
+
+from .support import Api, path
 
 T = TypeVar("T")
 Obj = dict[str, Any]

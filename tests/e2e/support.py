@@ -7,34 +7,15 @@ import queue
 import ssl
 import subprocess
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import yaml
 
 from conftest import RunningCluster
 
-T = TypeVar("T")
 Obj = dict[str, Any]
-
-
-def eventually(check: Callable[[], T], timeout: float = 10.0, interval: float = 0.05) -> T:
-    """``check()``'s first result that raises no AssertionError, polling until ``timeout``.
-
-    Only for work the cluster does on its own time (the garbage collector, the
-    namespace controller); everything a test causes directly is read at once.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(interval)
 
 
 class Api:

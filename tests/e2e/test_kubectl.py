@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from .support import Api, Kubectl, configmap, eventually, job, job_with_dependent, path, pod, service
+from waiting import eventually
+
+from .support import Api, Kubectl, configmap, job, job_with_dependent, path, pod, service
 
 Obj = dict[str, Any]
 

@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 
 from conftest import RunningCluster, free_port, kubectl_binary
+from waiting import eventually
 
 from .jobs_support import conditions, is_true
-from .support import Api, Kubectl, eventually, path
+from .support import Api, Kubectl, path
 
 Obj = dict[str, Any]
 

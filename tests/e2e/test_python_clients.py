@@ -21,8 +21,9 @@ from lightkube.resources.core_v1 import ConfigMap, Namespace
 from lightkube.types import PatchType
 
 from conftest import RunningCluster
+from waiting import eventually
 
-from .support import Api, eventually, job_with_dependent, path
+from .support import Api, job_with_dependent, path
 
 Obj = dict[str, Any]
 

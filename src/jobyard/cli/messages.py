@@ -217,3 +217,320 @@ def image_in_use(reference: str) -> str:
         f"[bold red]Error:[/] image {escape(reference)} is in use by a container.",
         f"[bold red]错误：[/]镜像 {escape(reference)} 正被容器使用。",
     )
+
+
+# The console's API clients: login, user, grant, revoke, cluster, ns, job
+
+URL_HELP = _t(
+    "The console's address (default: the one jobyard login saved).", "控制台地址（默认：jobyard login 保存的地址）。"
+)
+OUTPUT_HELP = _t(
+    "How to print the result: a table, or the API's JSON or YAML.", "结果的输出格式：表格，或 API 的 JSON、YAML。"
+)
+NOT_LOGGED_IN = _t(
+    "[bold red]Error:[/] not logged in: run jobyard login URL first (or set JOBYARD_URL and JOBYARD_TOKEN).",
+    "[bold red]错误：[/]尚未登录：请先运行 jobyard login URL（或设置 JOBYARD_URL 和 JOBYARD_TOKEN）。",
+)
+
+
+def unreachable(url: str, reason: str) -> str:
+    return _t(
+        f"[bold red]Error:[/] cannot reach the console at {escape(url)} ({escape(reason)}). Is jobyard up running?",
+        f"[bold red]错误：[/]无法连接 {escape(url)} 上的控制台（{escape(reason)}）。jobyard up 是否在运行？",
+    )
+
+
+def api_refused(message: str) -> str:
+    return _t(f"[bold red]Error:[/] {escape(message)}", f"[bold red]错误：[/]{escape(message)}")
+
+
+def field_problem(path: str, option: str | None, message: str) -> str:
+    where = f"{path} ({option})" if option else path
+    return f"  [bold]{escape(where or '-')}[/]: {escape(message)}"
+
+
+LOGIN_HELP = _t(
+    "Sign in to a console and keep an API token for the other commands ($XDG_CONFIG_HOME/jobyard/config.json).",
+    "登录控制台并保存 API 令牌供其他命令使用（$XDG_CONFIG_HOME/jobyard/config.json）。",
+)
+LOGIN_URL_HELP = _t("The console's address, such as http://127.0.0.1:8080.", "控制台地址，例如 http://127.0.0.1:8080。")
+USERNAME_HELP = _t("The user to sign in as.", "登录所用的用户名。")
+USERNAME_PROMPT = _t("User name", "用户名")
+PASSWORD_PROMPT = _t("Password", "密码")
+PASSWORD_STDIN_HELP = _t(
+    "Read the password from the first line of standard input instead of prompting.",
+    "从标准输入的第一行读取密码，而不是提示输入。",
+)
+
+
+def logged_in(user: str, url: str, config: Path) -> str:
+    return _t(
+        f"Logged in to {escape(url)} as [bold]{escape(user)}[/]; the API token is kept in {escape(str(config))}.",
+        f"已以 [bold]{escape(user)}[/] 身份登录 {escape(url)}；API 令牌保存在 {escape(str(config))}。",
+    )
+
+
+USER_HELP = _t("Manage the console's users (platform admins only).", "管理控制台用户（仅平台管理员）。")
+USER_CREATE_HELP = _t("Create a local user.", "创建本地用户。")
+USER_LIST_HELP = _t("List every user with their roles.", "列出所有用户及其角色。")
+USER_NAME_HELP = _t("The new user's name.", "新用户的用户名。")
+ADMIN_HELP = _t("Make the user a platform admin.", "将该用户设为平台管理员。")
+USER_COLUMNS = (_t("NAME", "用户名"), _t("ADMIN", "管理员"), _t("DISABLED", "已禁用"), _t("ROLES", "角色"))
+
+
+def yes_no(value: bool) -> str:
+    return _t("yes", "是") if value else _t("no", "否")
+
+
+def user_created(name: str, admin: bool) -> str:
+    if admin:
+        return _t(f"Created platform admin {escape(name)}.", f"已创建平台管理员 {escape(name)}。")
+    return _t(f"Created user {escape(name)}.", f"已创建用户 {escape(name)}。")
+
+
+GRANT_HELP = _t(
+    "Give a user a role on a cluster (cluster-admin) or on one namespace of it, replacing their role there.",
+    "授予用户集群角色（cluster-admin）或某个命名空间的角色，替换其在该处的原有角色。",
+)
+REVOKE_HELP = _t("Take a role away from a user.", "收回用户的角色。")
+ROLE_HELP = _t(
+    "cluster-admin (a whole cluster), or ns-admin, ns-editor or ns-viewer (one namespace).",
+    "cluster-admin（整个集群），或 ns-admin、ns-editor、ns-viewer（单个命名空间）。",
+)
+GRANT_USER_HELP = _t("The user's name.", "用户名。")
+GRANT_NAMESPACE_HELP = _t(
+    "The namespace of a namespace role; none for cluster-admin.", "命名空间角色所在的命名空间；cluster-admin 不指定。"
+)
+
+
+def _place(cluster: str, namespace: str | None) -> str:
+    return escape(cluster if namespace is None else f"{cluster}/{namespace}")
+
+
+def granted(role: str, user: str, cluster: str, namespace: str | None) -> str:
+    return _t(
+        f"Granted {escape(role)} on {_place(cluster, namespace)} to {escape(user)}.",
+        f"已在 {_place(cluster, namespace)} 上授予 {escape(user)} 角色 {escape(role)}。",
+    )
+
+
+def revoked(role: str, user: str, cluster: str, namespace: str | None) -> str:
+    return _t(
+        f"Revoked {escape(role)} on {_place(cluster, namespace)} from {escape(user)}.",
+        f"已收回 {escape(user)} 在 {_place(cluster, namespace)} 上的角色 {escape(role)}。",
+    )
+
+
+CLUSTER_APP_HELP = _t("Join, list and forget clusters.", "接入、列出和移除集群。")
+CLUSTER_JOIN_HELP = _t(
+    "Join a cluster by its kubeconfig (platform admins).", "通过 kubeconfig 接入集群（平台管理员）。"
+)
+CLUSTER_LIST_HELP = _t("List the clusters you have a role on, with their status.", "列出您有角色的集群及其状态。")
+CLUSTER_REMOVE_HELP = _t(
+    "Forget a cluster: the cluster is left as it is; its kubeconfig and the roles on it are dropped.",
+    "移除集群：集群本身不受影响；控制台删除其 kubeconfig 及其上的角色。",
+)
+CLUSTER_HELP = _t(
+    "The cluster (as joined to the console; jobyard up's is local).", "集群名称（jobyard up 的集群名为 local）。"
+)
+CLUSTER_NAME_HELP = _t("The cluster's name in the console.", "集群在控制台中的名称。")
+KUBECONFIG_HELP = _t("The kubeconfig file to reach the cluster with.", "用于访问该集群的 kubeconfig 文件。")
+CLUSTER_COLUMNS = (
+    _t("NAME", "名称"),
+    _t("STATUS", "状态"),
+    _t("VERSION", "版本"),
+    _t("NODES", "节点数"),
+    _t("PROBLEM", "问题"),
+)
+
+
+def cluster_removed(name: str) -> str:
+    return _t(f"Removed cluster {escape(name)} from the console.", f"已从控制台移除集群 {escape(name)}。")
+
+
+NS_APP_HELP = _t("Create, list and delete namespaces.", "创建、列出和删除命名空间。")
+NS_CREATE_HELP = _t("Create a namespace.", "创建命名空间。")
+NS_LIST_HELP = _t("List the namespaces you may see.", "列出您可见的命名空间。")
+NS_DELETE_HELP = _t("Delete a namespace and everything in it.", "删除命名空间及其中的所有内容。")
+NAMESPACE_HELP = _t("The namespace.", "命名空间。")
+NAMESPACE_NAME_HELP = _t("The namespace's name.", "命名空间名称。")
+LABEL_HELP = _t("A label KEY=VALUE; repeatable.", "标签 KEY=VALUE，可重复。")
+NAMESPACE_COLUMNS = (_t("NAME", "名称"), _t("PHASE", "阶段"), _t("CREATED", "创建时间"))
+
+
+def namespace_deleted(name: str, cluster: str) -> str:
+    return _t(
+        f"Deleting namespace {escape(name)} on {escape(cluster)}.",
+        f"正在删除集群 {escape(cluster)} 上的命名空间 {escape(name)}。",
+    )
+
+
+def not_a_pair(value: str) -> str:
+    return _t(f"expected KEY=VALUE, got {value!r}.", f"应为 KEY=VALUE，实际为 {value!r}。")
+
+
+JOB_APP_HELP = _t("Create, follow and manage Jobs.", "创建、跟踪和管理任务（Job）。")
+JOB_CREATE_HELP = _t(
+    "Create a Job from an image, as the console's wizard does (-f sends a wizard form file; options override it).",
+    "像控制台向导一样用镜像创建任务（-f 发送向导表单文件，命令行选项覆盖其中的值）。",
+)
+JOB_NAME_HELP = _t("The Job's name.", "任务名称。")
+IMAGE_OPTION_HELP = _t("The container image, such as busybox:1.36.", "容器镜像，例如 busybox:1.36。")
+INSTANCES_HELP = _t(
+    "How many pods must succeed (completions; the wizard's default is 2).",
+    "需要成功的 Pod 数（completions；向导默认 2）。",
+)
+PARALLELISM_HELP = _t(
+    "How many pods run at once (default: 2, at most --instances).",
+    "同时运行的 Pod 数（默认 2，且不超过 --instances）。",
+)
+TIMEOUT_HELP = _t(
+    "Seconds the Job may run before it fails (activeDeadlineSeconds).",
+    "任务失败前可运行的秒数（activeDeadlineSeconds）。",
+)
+INDEXED_HELP = _t(
+    "Give each pod a completion index (completionMode: Indexed).",
+    "为每个 Pod 分配完成索引（completionMode: Indexed）。",
+)
+COMMAND_HELP = _t(
+    "The container's command, split as a shell would: --command 'sh -c \"echo hi\"'.",
+    "容器的启动命令，按 shell 规则拆分：--command 'sh -c \"echo hi\"'。",
+)
+ENV_HELP = _t("An environment variable KEY=VALUE; repeatable.", "环境变量 KEY=VALUE，可重复。")
+JOB_LABEL_HELP = _t("A label KEY=VALUE on the Job and its pods; repeatable.", "任务及其 Pod 的标签 KEY=VALUE，可重复。")
+ANNOTATION_HELP = _t(
+    "An annotation KEY=VALUE on the Job and its pods; repeatable.", "任务及其 Pod 的注解 KEY=VALUE，可重复。"
+)
+CPU_REQUEST_HELP = _t("CPU request, such as 250m.", "CPU 请求，例如 250m。")
+CPU_LIMIT_HELP = _t("CPU limit, such as 1.", "CPU 限制，例如 1。")
+MEMORY_REQUEST_HELP = _t("Memory request, such as 128Mi.", "内存请求，例如 128Mi。")
+MEMORY_LIMIT_HELP = _t("Memory limit, such as 512Mi.", "内存限制，例如 512Mi。")
+# Help is Rich markup: "[/TCP|UDP]" would read as a closing tag.
+SERVICE_PORT_HELP = escape(
+    _t(
+        "A port of a Service for the Job's pods, PORT[:TARGET][/TCP|UDP]; repeatable.",
+        "为任务 Pod 创建的 Service 端口，格式 PORT[:TARGET][/TCP|UDP]，可重复。",
+    )
+)
+FORM_FILE_HELP = _t(
+    "A YAML (or JSON) wizard form, bare or as {form, rest}, as the console's API takes it.",
+    "YAML（或 JSON）向导表单，可以是表单本身或 {form, rest}，与控制台 API 接收的格式相同。",
+)
+FORM_FILE_NOT_A_MAPPING = _t("the form file must hold a mapping.", "表单文件的内容必须是映射。")
+DRY_RUN_HELP = _t(
+    "Have the cluster check everything and print what it would create; store nothing.",
+    "让集群检查所有内容并显示将要创建的资源，不实际保存。",
+)
+WAIT_HELP = _t(
+    "Follow the Job with a progress bar until it finishes; exit 0 if it completed, 1 if it failed.",
+    "以进度条跟踪任务直到结束；执行完成时退出码为 0，失败时为 1。",
+)
+
+
+def not_a_service_port(value: str) -> str:
+    return _t(
+        f"expected PORT[:TARGET][/TCP|UDP], such as 80:8080/TCP, got {value!r}.",
+        f"应为 PORT[:TARGET][/TCP|UDP]，例如 80:8080/TCP，实际为 {value!r}。",
+    )
+
+
+def job_created(name: str, kinds: list[str], dry_run: bool) -> str:
+    created = ", ".join(kinds)
+    if dry_run:
+        return _t(
+            f"Dry run: the cluster accepts Job {escape(name)} ({escape(created)}); nothing was stored.",
+            f"试运行：集群接受任务 {escape(name)}（{escape(created)}），未保存任何内容。",
+        )
+    return _t(f"Created Job {escape(name)} ({escape(created)}).", f"已创建任务 {escape(name)}（{escape(created)}）。")
+
+
+WATCH_ENDED = _t(
+    "The console stopped sending the Job's progress before it finished.", "任务结束前，控制台已停止发送其进度。"
+)
+
+
+def job_finished(name: str, completed: bool, label: str) -> str:
+    colour = "green" if completed else "red"
+    return _t(
+        f"Job {escape(name)}: [bold {colour}]{escape(label)}[/]",
+        f"任务 {escape(name)}：[bold {colour}]{escape(label)}[/]",
+    )
+
+
+JOB_LIST_HELP = _t(
+    "List Jobs: everywhere you may see, in one cluster (--cluster), or in one namespace (with --namespace).",
+    "列出任务：所有可见的任务、某个集群（--cluster）或某个命名空间（加 --namespace）中的任务。",
+)
+JOB_LIST_CLUSTER_HELP = _t("Only this cluster's Jobs.", "只列出该集群的任务。")
+JOB_LIST_NAMESPACE_HELP = _t(
+    "Only this namespace's Jobs (needs --cluster).", "只列出该命名空间的任务（需要 --cluster）。"
+)
+NAMESPACE_NEEDS_CLUSTER = _t("--namespace needs --cluster.", "--namespace 需要同时指定 --cluster。")
+JOB_COLUMNS = (
+    _t("CLUSTER", "集群"),
+    _t("NAMESPACE", "命名空间"),
+    _t("NAME", "名称"),
+    _t("STATUS", "状态"),
+    _t("COMPLETIONS", "完成数"),
+    _t("DURATION", "耗时"),
+)
+
+
+def jobs_unreachable(cluster: str, namespace: str | None, reason: str) -> str:
+    return _t(
+        f"[yellow]Warning:[/] the Jobs of {_place(cluster, namespace)} could not be listed: {escape(reason)}",
+        f"[yellow]警告：[/]无法列出 {_place(cluster, namespace)} 的任务：{escape(reason)}",
+    )
+
+
+JOB_GET_HELP = _t("Show a Job with its pods.", "显示任务及其 Pod。")
+# The rows of `job get`'s summary, in this order: name, cluster/namespace, status, completions, started, finished.
+JOB_FACTS = (
+    _t("Name", "名称"),
+    _t("Place", "位置"),
+    _t("Status", "状态"),
+    _t("Completions", "完成数"),
+    _t("Started", "开始时间"),
+    _t("Finished", "结束时间"),
+)
+POD_COLUMNS = (
+    _t("POD", "Pod"),
+    _t("PHASE", "阶段"),
+    _t("INDEX", "索引"),
+    _t("RESTARTS", "重启次数"),
+    _t("EXIT", "退出码"),
+)
+JOB_LOGS_HELP = _t(
+    "Print a pod's log (the newest pod unless --pod).", "显示 Pod 的日志（未指定 --pod 时为最新的 Pod）。"
+)
+POD_HELP = _t("The pod whose log to print.", "要显示日志的 Pod。")
+CONTAINER_HELP = _t("The container (when the pod has several).", "容器（Pod 有多个容器时）。")
+TAIL_HELP = _t("Only the last N lines.", "只显示最后 N 行。")
+FOLLOW_HELP = _t("Keep printing the log as it grows, until the container ends.", "持续输出新日志，直到容器结束。")
+
+
+def no_pods(name: str) -> str:
+    return _t(f"Job {name} has no pods yet.", f"任务 {name} 还没有 Pod。")
+
+
+JOB_SUSPEND_HELP = _t("Suspend a Job: its running pods are stopped.", "暂停任务：停止其正在运行的 Pod。")
+JOB_RESUME_HELP = _t("Resume a suspended Job.", "恢复已暂停的任务。")
+JOB_RERUN_HELP = _t("Run a finished Job again under its name.", "以原名称重新运行已结束的任务。")
+JOB_DELETE_HELP = _t("Delete a Job.", "删除任务。")
+CASCADE_HELP = _t(
+    "What becomes of the pods: Background (deleted after the Job), Foreground (before it) or Orphan (kept).",
+    "Pod 的处理方式：Background（任务删除后删除）、Foreground（任务删除前删除）或 Orphan（保留）。",
+)
+
+
+def job_action_done(verb: str, name: str) -> str:
+    done = {
+        "suspend": _t(f"Suspended Job {escape(name)}.", f"已暂停任务 {escape(name)}。"),
+        "resume": _t(f"Resumed Job {escape(name)}.", f"已恢复任务 {escape(name)}。"),
+        "rerun": _t(f"Job {escape(name)} runs again.", f"任务 {escape(name)} 已重新运行。"),
+    }
+    return done[verb]
+
+
+def job_deleted(name: str, cascade: str) -> str:
+    return _t(f"Deleted Job {escape(name)} (cascade {cascade}).", f"已删除任务 {escape(name)}（级联方式 {cascade}）。")

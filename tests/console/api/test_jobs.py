@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -13,22 +12,9 @@ import pytest
 from e2e.jobs_support import JobsApi
 from e2e.support import Api
 from jobyard.console.forms import MESSAGES
+from waiting import eventually
 
 from .conftest import PASSWORD, add_user, job_form, jobs_url, sign_in
-
-T = TypeVar("T")
-
-
-def eventually(check: Callable[[], T], timeout: float = 15.0) -> T:
-    """Only for what the cluster's controllers do on their own time."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from conftest import RunningCluster, free_port
-from e2e.jobs_support import JobsApi, eventually, running
+from e2e.jobs_support import JobsApi, running
 from e2e.support import Api, namespace_manifest
 from jobyard.cluster.config import ClusterConfig
 from jobyard.console.db import Cluster, create_engine, migrate
@@ -31,6 +31,7 @@ from jobyard.console.jobs import (
     SqlRunStore,
     StatusCode,
 )
+from waiting import eventually
 
 from .kube_adapter import HttpxKubeApi
 
