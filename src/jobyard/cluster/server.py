@@ -7,10 +7,8 @@ import contextlib
 import gc
 import ipaddress
 import logging
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -34,6 +32,7 @@ from jobyard.cluster.node import build_node
 from jobyard.cluster.node.network.pods import primary_ipv4
 from jobyard.cluster.registry import Registry
 from jobyard.cluster.store import Store
+from jobyard.serving import GracefulServer
 
 __all__ = ["Cluster", "serve", "server_url"]
 
@@ -132,15 +131,10 @@ def _controllers(registry: Registry, config: ClusterConfig) -> dict[str, Control
     }
 
 
-class _UvicornServer(uvicorn.Server):
+class _ApiServer(GracefulServer):
     """Closes open watches first on shutdown, so SIGTERM never waits on a stream."""
 
-    def __init__(self, config: uvicorn.Config, before_shutdown: Callable[[], None]) -> None:
-        super().__init__(config)
-        self._before_shutdown = before_shutdown
-
     async def shutdown(self, sockets: Any = None) -> None:
-        self._before_shutdown()
         cut = asyncio.get_running_loop().call_later(_CUT_IDLE_CONNECTIONS_SECONDS, self._cut_connections)
         try:
             await super().shutdown(sockets)
@@ -154,14 +148,6 @@ class _UvicornServer(uvicorn.Server):
             transport = getattr(connection, "transport", None)
             if transport is not None:
                 transport.abort()
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        # uvicorn re-raises the signal after a graceful stop, so the process would
-        # die of it; a stop asked for by SIGTERM or Ctrl-C is a clean exit here.
-        if self.should_exit and sig == signal.SIGINT:
-            self.force_exit = True
-        else:
-            self.should_exit = True
 
 
 async def serve(config: ClusterConfig, *, on_ready: Callable[[Cluster], None] | None = None) -> None:
@@ -182,7 +168,7 @@ async def serve(config: ClusterConfig, *, on_ready: Callable[[Cluster], None] | 
             url = server_url(config.host, config.api_port)
             tasks: list[asyncio.Task[None]] = []
             api = ApiServer(registry, [token], server_address=url.removeprefix("https://"))
-            server = _UvicornServer(
+            server = _ApiServer(
                 uvicorn.Config(
                     api.app,
                     host=config.host,

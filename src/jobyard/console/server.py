@@ -8,15 +8,11 @@ are ended first, so an open SSE connection never holds up a shutdown.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
-from typing import Any
 
 import uvicorn
 from sqlalchemy import Engine
@@ -24,6 +20,7 @@ from sqlalchemy import Engine
 from jobyard.console.api import ConsoleServices, create_app
 from jobyard.console.auth import ADMIN_PASSWORD_FILE, ensure_admin
 from jobyard.console.db import create_engine, migrate
+from jobyard.serving import GracefulServer
 
 __all__ = ["ConsoleSettings", "RunningConsole", "serve_console"]
 
@@ -61,33 +58,6 @@ class RunningConsole:
         self._server.should_exit = True
 
 
-class _ConsoleServer(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, *, handle_signals: bool, before_shutdown: Callable[[], None]) -> None:
-        super().__init__(config)
-        self._handle_signals = handle_signals
-        self._before_shutdown = before_shutdown
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        if not self._handle_signals:
-            yield
-            return
-        with super().capture_signals():
-            yield
-
-    async def shutdown(self, sockets: Any = None) -> None:
-        self._before_shutdown()
-        await super().shutdown(sockets)
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        # uvicorn re-raises the signal after a graceful stop, so the process would die of
-        # it; a stop asked for by SIGTERM or Ctrl-C is a clean exit here.
-        if self.should_exit and sig == signal.SIGINT:
-            self.force_exit = True
-        else:
-            self.should_exit = True
-
-
 async def serve_console(settings: ConsoleSettings, *, on_ready: Callable[[RunningConsole], None] | None = None) -> None:
     """Run until stopped (a signal, or ``RunningConsole.stop``); ``on_ready`` runs once it answers."""
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -115,7 +85,7 @@ async def _serve(
     listener: socket.socket,
     on_ready: Callable[[RunningConsole], None] | None,
 ) -> None:
-    server = _ConsoleServer(
+    server = GracefulServer(
         uvicorn.Config(
             create_app(services),
             log_level="warning",

@@ -1,0 +1,51 @@
+"""The uvicorn server both of jobyard's HTTP servers run: the cluster's API and the console.
+
+It lives beside both layers, importing neither, so they share it without meeting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+from collections.abc import Callable, Iterator
+from types import FrameType
+from typing import Any
+
+import uvicorn
+
+__all__ = ["GracefulServer"]
+
+
+class GracefulServer(uvicorn.Server):
+    """Runs ``before_shutdown`` (closing open streams) first when stopping, and exits cleanly on SIGTERM.
+
+    ``handle_signals=False`` leaves signals to another server in the same loop (``jobyard up``
+    runs the console beside the cluster, whose server takes them).
+    """
+
+    def __init__(
+        self, config: uvicorn.Config, before_shutdown: Callable[[], None], *, handle_signals: bool = True
+    ) -> None:
+        super().__init__(config)
+        self._before_shutdown = before_shutdown
+        self._handle_signals = handle_signals
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if not self._handle_signals:
+            yield
+            return
+        with super().capture_signals():
+            yield
+
+    async def shutdown(self, sockets: Any = None) -> None:
+        self._before_shutdown()
+        await super().shutdown(sockets)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        # uvicorn re-raises the signal after a graceful stop, so the process would
+        # die of it; a stop asked for by SIGTERM or Ctrl-C is a clean exit here.
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True
+        else:
+            self.should_exit = True
