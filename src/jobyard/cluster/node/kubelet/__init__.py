@@ -28,6 +28,7 @@ from jobyard.cluster.controllers import Controller
 from jobyard.cluster.errors import AlreadyExists, BadRequest, NotFound, StatusError
 from jobyard.cluster.events import EventRecorder
 from jobyard.cluster.node import logs
+from jobyard.cluster.node.images import credentials_from_dockerconfigjson
 from jobyard.cluster.node.runtime._spec import Runtime
 from jobyard.cluster.registry import DeleteOptions, LogOptions
 
@@ -230,7 +231,13 @@ class Kubelet(Controller):
             self._collect_images()
 
     def _collect_images(self) -> None:
-        in_use = {(p.get("spec") or {}).get("containers", [{}])[0].get("image", "") for p in self._my_pods()}
+        in_use = {
+            container.get("image", "")
+            for pod in self._my_pods()
+            if (pod.get("status") or {}).get("phase") not in _TERMINAL
+            for key in ("initContainers", "containers")
+            for container in (pod.get("spec") or {}).get(key) or []
+        }
         usage = shutil.disk_usage(self.config.data_dir)
         need = int(usage.total * _EVICTION_DISK_FRACTION * 2) - usage.free
         with contextlib.suppress(Exception):
@@ -356,8 +363,6 @@ class Kubelet(Controller):
         return find
 
     def pull_credentials(self, pod: Obj) -> list[Any]:
-        from jobyard.cluster.node.images import credentials_from_dockerconfigjson
-
         credentials: list[Any] = []
         namespace = pod["metadata"].get("namespace", "")
         for ref in (pod.get("spec") or {}).get("imagePullSecrets") or []:
