@@ -19,7 +19,7 @@ from typing import Any
 from jobyard.cluster.client import LocalClient
 from jobyard.cluster.errors import Conflict, NotFound, StatusError
 from jobyard.cluster.events import EventRecorder
-from jobyard.cluster.kinds import QuantityError, parse_quantity
+from jobyard.cluster.kinds import quantity_units
 from jobyard.cluster.registry import MERGE_PATCH
 
 from ._runtime import Controller, split_key
@@ -50,10 +50,7 @@ class Requests:
 
 
 def _quantity(value: Any, scale: int = 1) -> int:
-    try:
-        return int((parse_quantity(str(value)) * scale).to_integral_value(rounding="ROUND_CEILING"))
-    except (QuantityError, ArithmeticError):
-        return 0
+    return quantity_units(value, scale) or 0
 
 
 def _container_requests(container: Obj) -> Requests:

@@ -15,7 +15,7 @@ from ._jobs import CONTROLLER_UID_LABEL, JOB, JOB_NAME_LABEL
 from ._meta import validate_object_meta
 from ._names import dns1123_subdomain
 from ._pods import POD, pod_qos_class, pod_status_reason
-from ._quantity import QuantityError, parse_quantity
+from ._quantity import QuantityError, parse_quantity, quantity_units
 from ._selectors import selector_matches, validate_label_selector
 from ._services import SERVICE, allocate_cluster_ip, allocate_node_port
 
@@ -48,6 +48,7 @@ __all__ = [
     "no_defaults",
     "parse_quantity",
     "parse_timestamp",
+    "quantity_units",
     "pod_qos_class",
     "pod_status_reason",
     "selector_matches",

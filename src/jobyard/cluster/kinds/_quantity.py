@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["QUANTITY_FORMAT_ERROR", "QuantityError", "parse_quantity"]
+__all__ = ["QUANTITY_FORMAT_ERROR", "QuantityError", "parse_quantity", "quantity_units"]
 
 QUANTITY_FORMAT_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 
@@ -40,3 +40,14 @@ def parse_quantity(text: str) -> Decimal:
     if _EXPONENT.match(suffix):
         return value.scaleb(int(suffix[1:]))
     raise QuantityError("unable to parse quantity's suffix")
+
+
+def quantity_units(value: object, scale: int = 1) -> int | None:
+    """``value`` in whole units of ``1/scale`` (``scale=1000``: millicores), rounded up as upstream's
+    MilliValue does; None when unset or not a quantity."""
+    if value is None:
+        return None
+    try:
+        return int((parse_quantity(str(value)) * scale).to_integral_value(rounding="ROUND_CEILING"))
+    except (QuantityError, ArithmeticError):
+        return None

@@ -399,31 +399,23 @@ class Kubelet(Controller):
         }
         reported = statuses.get(container) or {}
         restarts = int(reported.get("restartCount", 0))
-        state: Obj = reported.get("state") or {}
         directory = self.pods_dir / meta.get("uid", "") / "logs" / container
         if options.previous:
-            if not reported.get("lastState", {}).get("terminated"):
-                raise BadRequest(f'previous terminated container "{container}" in pod "{name}" not found')
             path = directory / f"{restarts - 1}.log"
-        else:
-            path = directory / f"{restarts}.log"
-            if "waiting" in state and not path.exists():
-                reason = (state.get("waiting") or {}).get("reason", "ContainerCreating")
-                if reason in ("ErrImagePull", "ImagePullBackOff"):
-                    reason = "trying and failing to pull image"
-                raise BadRequest(f'container "{container}" in pod "{name}" is waiting to start: {reason}')
-            if not state and not path.exists():
-                raise BadRequest(f'container "{container}" in pod "{name}" is waiting to start: ContainerCreating')
-        if not logs.rotated_paths(path):
-            raise BadRequest(
-                f'previous terminated container "{container}" in pod "{name}" not found'
-                if options.previous
-                else f'container "{container}" in pod "{name}" is waiting to start: ContainerCreating'
-            )
+            if not reported.get("lastState", {}).get("terminated") or not path.exists():
+                raise BadRequest(f'previous terminated container "{container}" in pod "{name}" not found')
+            return path, lambda: False
+        path = directory / f"{restarts}.log"
+        if not path.exists():
+            waiting: Obj = (reported.get("state") or {}).get("waiting") or {}
+            reason = waiting.get("reason", "ContainerCreating")
+            if reason in ("ErrImagePull", "ImagePullBackOff"):
+                reason = "trying and failing to pull image"
+            raise BadRequest(f'container "{container}" in pod "{name}" is waiting to start: {reason}')
         worker = self.pod_workers.get(meta.get("uid", ""))
 
         def writing() -> bool:
-            return worker is not None and container in worker.running and not options.previous
+            return worker is not None and container in worker.running
 
         return path, writing
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from jobyard.cluster.clock import parse_time
 from jobyard.cluster.errors import NotFound, StatusError
-from jobyard.cluster.kinds import QuantityError, parse_quantity
+from jobyard.cluster.kinds import quantity_units
 from jobyard.cluster.node import logs
 from jobyard.cluster.node.runtime._spec import (
     ContainerExit,
@@ -66,15 +66,6 @@ def backoff_delay(failures: int, base: float, cap: float) -> float:
     if failures <= 0:
         return 0.0
     return min(base * 2 ** (failures - 1), cap)
-
-
-def _quantity_int(value: Any, scale: int = 1) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(parse_quantity(str(value)) * scale)
-    except (QuantityError, ArithmeticError):
-        return None
 
 
 def log_path_sources(annotation: str, container: str, mounts: tuple[Mount, ...]) -> dict[Path, list[str]]:
@@ -393,9 +384,9 @@ class PodWorker:
         limits: Obj = resources.get("limits") or {}
         requests: Obj = resources.get("requests") or {}
         cgroup_limits = Limits(
-            memory_bytes=_quantity_int(limits.get("memory")),
-            cpu_millis=_quantity_int(limits.get("cpu"), 1000),
-            cpu_request_millis=_quantity_int(requests.get("cpu"), 1000),
+            memory_bytes=quantity_units(limits.get("memory")),
+            cpu_millis=quantity_units(limits.get("cpu"), 1000),
+            cpu_request_millis=quantity_units(requests.get("cpu"), 1000),
             pids=self.kubelet.config.pod_pids_limit or None,
         )
         mounts = container_mounts(container, self.volume_paths, self.pod)
