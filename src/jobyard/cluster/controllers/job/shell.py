@@ -208,9 +208,7 @@ class JobController(Controller):
                 log.info("job-controller: could not adopt pod %s/%s", namespace, meta(pod)["name"])
         for pod in ownership.release:
             self._strip_finalizer(pod)
-        # A finished pod whose finalizer is gone is already in status (counters,
-        # completedIndexes) and decides nothing more; a long Job holds thousands.
-        return [pod for pod in owned if has_tracking_finalizer(pod) or not is_terminal(pod)]
+        return owned
 
     async def reconcile(self, key: str) -> float | None:
         namespace, name = split_key(key)
