@@ -50,7 +50,7 @@ PATCH_ATTEMPTS = 5
 # takes at least that long and at most `parallelism` pods finish per round.
 # The benchmark runs upstream's period and a shorter one (`jobyard up
 # --job-pod-batch-seconds`), which shows what the controller itself can do.
-BATCH_PERIODS_SECONDS = (1.0, 0.25)
+BATCH_PERIODS_SECONDS = (1.0, 0.1)
 
 TARGET_PODS_PER_SECOND = 200.0
 TARGET_CPU_MS_PER_POD = 5.0
