@@ -93,7 +93,31 @@ class Manager:
 def _encoded(fields: FieldSet) -> dict[str, Any]:
     """fieldsV1 of a field set; most writes leave most managers' sets as they were.
     The result is shared between stored objects, which nobody changes in place."""
-    return encode_fields(fields)
+    tree = encode_fields(fields)
+    _remember(tree, fields)
+    return tree
+
+
+# Field sets by the identity of the fieldsV1 tree they were read from or written as. The next
+# write of an object reads the trees the last one wrote, and decoding them again was a tenth of
+# a pod status write. Trees are kept alive here, so an id is never reused while cached.
+_DECODED: dict[int, tuple[dict[str, Any], FieldSet]] = {}
+_DECODED_MAX = 8192
+
+
+def _remember(tree: dict[str, Any], fields: FieldSet) -> None:
+    if len(_DECODED) >= _DECODED_MAX:
+        _DECODED.clear()
+    _DECODED[id(tree)] = (tree, fields)
+
+
+def _decoded(tree: Any) -> FieldSet:
+    hit = _DECODED.get(id(tree))
+    if hit is not None and hit[0] is tree:
+        return hit[1]
+    fields = decode_fields(tree)
+    _remember(tree, fields)
+    return fields
 
 
 def read_managers(obj: dict[str, Any] | None) -> list[Manager]:
@@ -110,7 +134,7 @@ def _manager(entry: dict[str, Any]) -> Manager:
         manager=entry.get("manager", ""),
         operation=entry["operation"],
         api_version=entry.get("apiVersion", ""),
-        fields=decode_fields(entry.get("fieldsV1") or {}),
+        fields=_decoded(entry.get("fieldsV1") or {}),
         time=entry.get("time"),
         subresource=entry.get("subresource", ""),
     )
