@@ -32,3 +32,13 @@ def test_addresses_outside_a_changed_cidr_are_dropped_on_load(tmp_path):
     path = tmp_path / "ipam.json"
     AddressPool(ipaddress.IPv4Network("10.88.0.0/24"), path).allocate("pod-a")
     assert AddressPool(ipaddress.IPv4Network("10.89.0.0/24"), path).owners() == set()
+
+
+def test_a_release_is_written_with_the_next_allocation(tmp_path):
+    path = tmp_path / "ipam.json"
+    pool = AddressPool(ipaddress.IPv4Network("10.88.0.0/24"), path)
+    pool.allocate("pod-a")
+    pool.release("pod-a")
+    assert AddressPool(ipaddress.IPv4Network("10.88.0.0/24"), path).owners() == {"pod-a"}, "not yet saved"
+    pool.allocate("pod-b")
+    assert AddressPool(ipaddress.IPv4Network("10.88.0.0/24"), path).owners() == {"pod-b"}

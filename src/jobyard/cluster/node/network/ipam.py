@@ -65,15 +65,19 @@ class AddressPool:
             if text not in taken:
                 self._by_owner[owner] = text
                 self._last_allocated = candidate
-                self._save()
+                self.save()
                 return text
         raise PoolExhausted(f"no free address left in {self.cidr}")
 
     def release(self, owner: str) -> None:
-        if self._by_owner.pop(owner, None) is not None:
-            self._save()
+        """Free the owner's address; the file learns it with the next allocation or save.
 
-    def _save(self) -> None:
+        A release lost to a crash is harmless: a restarted node releases every
+        owner whose pod it does not run (``PodNetwork.reconcile``).
+        """
+        self._by_owner.pop(owner, None)
+
+    def save(self) -> None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         staged = self._path.with_suffix(".tmp")
         staged.write_text(

@@ -175,6 +175,7 @@ class PodNetwork:
         stray_ports = [port for port in _names_in(_SYS_NET / self.bridge / "brif") if port not in known_veths]
         for pod_uid in leftover - keep_pod_uids:
             await self.teardown(pod_uid)
+        self._pool.save()
         if stray_ports:
             try:
                 await asyncio.to_thread(_delete_links, stray_ports)
@@ -199,7 +200,7 @@ class PodNetwork:
     async def _remove_pod_links(self, pod_uid: str) -> None:
         # Deleting the namespace takes its veth pair with it, in the background; deleting a veth
         # directly waits for the kernel's network-wide quiescence, ten times slower.
-        if _netns.delete(self.netns_path(pod_uid)):
+        if await asyncio.to_thread(_netns.delete, self.netns_path(pod_uid)):
             return
         veth = self._host_veth(pod_uid)
         if (_SYS_NET / veth).exists():

@@ -134,17 +134,18 @@ class SandboxRuntime:
         if spec.id in self._containers:
             await self.remove(spec.id)
         rootfs = self._rootfs_path(spec.id)
+        preparing = asyncio.ensure_future(asyncio.to_thread(self._prepare, spec, rootfs))
         try:
-            self._prepare_root(spec, self.containers_dir / spec.id, rootfs)
-            cgroup = self.cgroups.create(spec.id, spec.limits)
-        except BaseException:
-            self._remove_files(spec.id)
+            cgroup = await asyncio.shield(preparing)
+        except asyncio.CancelledError:
+            # The thread goes on regardless: undo what it made once it is done.
+            await asyncio.wait([preparing])
+            await asyncio.to_thread(self._discard, spec.id)
             raise
         try:
             container = await self._spawn(sandbox, spec, rootfs, cgroup)
         except BaseException:
-            await asyncio.to_thread(cgroup.remove)
-            self._remove_files(spec.id)
+            await asyncio.to_thread(self._discard, spec.id)
             raise
         self._containers[spec.id] = container
         return container
@@ -176,8 +177,7 @@ class SandboxRuntime:
         if container is not None and container.running:
             container.signal(signal.SIGKILL)
             await container.wait()
-        await asyncio.to_thread(self.cgroups.group(container_id).remove)
-        self._remove_files(container_id)
+        await asyncio.to_thread(self._discard, container_id)
 
     async def cleanup_orphans(self, keep: set[str]) -> None:
         known = keep | set(self._containers)
@@ -188,6 +188,23 @@ class SandboxRuntime:
 
     def _rootfs_path(self, container_id: str) -> Path:
         return self.mounts_dir / container_id / "root"
+
+    # Preparing and discarding a container are dozens of mount, mkdir and cgroup calls: run
+    # in the event loop, they held up every other pod's work.
+
+    def _prepare(self, spec: ContainerSpec, rootfs: Path) -> ContainerCgroup:
+        """The container's root filesystem and cgroup (in a worker thread); nothing is left of a failure."""
+        try:
+            self._prepare_root(spec, self.containers_dir / spec.id, rootfs)
+            return self.cgroups.create(spec.id, spec.limits)
+        except BaseException:
+            self._discard(spec.id)
+            raise
+
+    def _discard(self, container_id: str) -> None:
+        """Remove the container's cgroup and files (in a worker thread)."""
+        self.cgroups.group(container_id).remove()
+        self._remove_files(container_id)
 
     def _prepare_root(self, spec: ContainerSpec, directory: Path, rootfs: Path) -> None:
         self._remove_files(spec.id)
