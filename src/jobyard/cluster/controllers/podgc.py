@@ -36,11 +36,11 @@ class PodGarbageCollector(Controller):
     def keys_for(self, resource: str, obj: Obj) -> list[str]:
         meta = obj.get("metadata") or {}
         if resource == "pods":
-            return (
-                [f"{meta.get('namespace', '')}/{meta.get('name', '')}"]
-                if (obj.get("spec") or {}).get("nodeName")
-                else []
-            )
+            # Every pod write arrives here: only one bound to a missing node is worth a look.
+            node_name = (obj.get("spec") or {}).get("nodeName")
+            if not node_name or self.client.peek("nodes", "", node_name) is not None:
+                return []
+            return [f"{meta.get('namespace', '')}/{meta.get('name', '')}"]
         return [
             f"{pod['metadata'].get('namespace', '')}/{pod['metadata']['name']}"
             for pod in self.client.peek_all("pods")
@@ -49,7 +49,7 @@ class PodGarbageCollector(Controller):
 
     async def reconcile(self, key: str) -> float | None:
         namespace, name = split_key(key)
-        pod = self.client.find("pods", namespace, name)
+        pod = self.client.peek("pods", namespace, name)
         node_name = (pod.get("spec") or {}).get("nodeName") if pod else None
         if pod is None or not node_name or self.client.peek("nodes", "", node_name) is not None:
             self._missing_since.pop(key, None)

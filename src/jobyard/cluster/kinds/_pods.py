@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 from decimal import Decimal
 from typing import Any
@@ -120,14 +119,21 @@ def _validate_pod_update(spec: Obj, old_spec: Obj) -> list[Cause]:
     return causes
 
 
+_MUTABLE_SPEC_FIELDS = frozenset({"activeDeadlineSeconds", "tolerations", "schedulingGates"})
+
+
 def _without_mutable_fields(spec: Obj, old_spec: Obj) -> Obj:
     """The spec with everything a pod update may change blanked out."""
-    trimmed = copy.deepcopy(spec)
+    # Shallow copies of what changes: the result is compared, never written.
+    trimmed = {key: value for key, value in spec.items() if key not in _MUTABLE_SPEC_FIELDS}
     for key in ("initContainers", "containers"):
-        for container in trimmed.get(key) or []:
-            container.pop("image", None)
-    for key in ("activeDeadlineSeconds", "tolerations", "schedulingGates"):
-        trimmed.pop(key, None)
+        if isinstance(trimmed.get(key), list):
+            trimmed[key] = [
+                {name: value for name, value in container.items() if name != "image"}
+                if isinstance(container, dict)
+                else container
+                for container in trimmed[key]
+            ]
     old_grace = old_spec.get("terminationGracePeriodSeconds")
     if old_grace is not None and old_grace < 0 and trimmed.get("terminationGracePeriodSeconds") == 1:
         trimmed["terminationGracePeriodSeconds"] = old_grace

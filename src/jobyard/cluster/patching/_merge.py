@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
+
+from jobyard.cluster.store import copy_json
 
 from ._errors import bad_patch, not_an_object
 
@@ -21,7 +22,7 @@ def merge_patch(doc: dict[str, Any], patch: Any) -> dict[str, Any]:
         raise bad_patch("Invalid JSON Patch")
     if isinstance(patch, list):
         raise not_an_object(patch)
-    return _merge(copy.deepcopy(doc), copy.deepcopy(patch))
+    return _merge(copy_json(doc), copy_json(patch))
 
 
 def _merge(target: Any, patch: Any) -> Any:

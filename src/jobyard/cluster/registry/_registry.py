@@ -24,7 +24,7 @@ from jobyard.cluster.errors import (
     StatusError,
 )
 from jobyard.cluster.kinds import ResourceType, validate_object_meta
-from jobyard.cluster.store import Store
+from jobyard.cluster.store import Store, copy_json
 
 from . import _deleting, _listing, _pod_subresources, _watching
 from ._meta import carry_system_fields, generate_name, spec_of, stamp_new, without_volatile
@@ -235,7 +235,7 @@ class Registry:
         if not isinstance(body, dict):
             raise BadRequest(f"the body of the request was not a {rtype.kind} object")
         # A body the caller still holds is copied; a patch result is ours already.
-        obj = body if owned else copy.deepcopy(body)
+        obj = body if owned else copy_json(body)
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
         if api_version and api_version != rtype.api_version:
             raise BadRequest(
@@ -383,7 +383,9 @@ class Registry:
         if subresource == "status":
             for key in spec_of(old).keys() | spec_of(new).keys():
                 if key in old:
-                    new[key] = copy.deepcopy(old[key])
+                    # A status write leaves the spec as it was: copy it back only when it changed.
+                    if new.get(key) != old[key]:
+                        new[key] = copy_json(old[key])
                 else:
                     new.pop(key, None)
             if "ownerReferences" in old_meta:
@@ -392,7 +394,8 @@ class Registry:
                 meta.pop("ownerReferences", None)
         elif rtype.has_status:
             if "status" in old:
-                new["status"] = copy.deepcopy(old["status"])
+                if new.get("status") != old["status"]:
+                    new["status"] = copy_json(old["status"])
             else:
                 new.pop("status", None)
         carry_system_fields(meta, old_meta)

@@ -8,6 +8,6 @@ watch history. Reads are served from memory.
 
 from ._events import Watcher, WatchEvent
 from ._sqlite import Store
-from ._stored import StoredObject
+from ._stored import StoredObject, copy_json
 
-__all__ = ["Store", "StoredObject", "WatchEvent", "Watcher"]
+__all__ = ["Store", "StoredObject", "WatchEvent", "Watcher", "copy_json"]

@@ -30,3 +30,13 @@ class StoredObject(dict[str, Any]):
 
     def __reduce__(self) -> Any:
         return (dict, (dict(self),))
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON data, as ``copy.deepcopy`` makes it but several times faster.
+
+    A stored object's copy decodes its text; anything else goes through the encoder.
+    """
+    if isinstance(value, StoredObject):
+        return json.loads(value.json)
+    return json.loads(json.dumps(value))
