@@ -6,9 +6,10 @@ from fastapi import APIRouter
 
 from jobyard.console.auth import Action
 from jobyard.console.clusters import ClusterInfo, validate_kubeconfig
-from jobyard.console.forms import Language
+from jobyard.console.forms import FieldError, Language, data_errors, namespace_errors, object_name_errors
 
 from ._context import CallerDep
+from ._errors import ApiError
 from ._schemas import (
     ClusterJoinIn,
     ClusterOut,
@@ -81,6 +82,8 @@ async def namespaces(cluster: str, caller: CallerDep) -> list[NamespaceOut]:
 
 @router.post("/clusters/{cluster}/namespaces", tags=["namespaces"], summary="Create a namespace", status_code=201)
 async def new_namespace(cluster: str, body: NamespaceIn, caller: CallerDep) -> NamespaceOut:
+    caller.require(Action.NAMESPACE_CREATE, cluster, target=body.name)
+    _refuse_if_any(namespace_errors(body.name, body.labels, caller.lang))
     created = await caller.services.resources.create_namespace(caller.user, cluster, body.name, body.labels)
     return NamespaceOut.model_validate(created)
 
@@ -98,6 +101,8 @@ async def configmaps(cluster: str, namespace: str, caller: CallerDep) -> list[Co
 
 @router.post(f"{_NAMESPACE}/configmaps", tags=["configmaps"], summary="Create a ConfigMap", status_code=201)
 async def new_configmap(cluster: str, namespace: str, body: ConfigMapIn, caller: CallerDep) -> ConfigMapOut:
+    caller.require(Action.CONFIGMAP_CREATE, cluster, namespace, target=body.name)
+    _refuse_if_any(object_name_errors(body.name, caller.lang) + data_errors(body.data, caller.lang))
     created = await caller.services.resources.create_configmap(caller.user, cluster, namespace, body.name, body.data)
     return ConfigMapOut.model_validate(created)
 
@@ -110,8 +115,16 @@ async def secrets(cluster: str, namespace: str, caller: CallerDep) -> list[Secre
 
 @router.post(f"{_NAMESPACE}/secrets", tags=["secrets"], summary="Create an Opaque Secret", status_code=201)
 async def new_secret(cluster: str, namespace: str, body: SecretIn, caller: CallerDep) -> SecretOut:
+    caller.require(Action.SECRET_CREATE, cluster, namespace, target=body.name)
+    _refuse_if_any(object_name_errors(body.name, caller.lang) + data_errors(body.data, caller.lang))
     created = await caller.services.resources.create_secret(caller.user, cluster, namespace, body.name, body.data)
     return SecretOut.model_validate(created)
+
+
+def _refuse_if_any(errors: list[FieldError]) -> None:
+    """Names and keys are checked here, after the role and before the cluster, which words them in English only."""
+    if errors:
+        raise ApiError(422, "invalid", fields=errors)
 
 
 def _registry_out(info: object) -> RegistryOut:
@@ -153,6 +166,8 @@ async def tags(name: str, repository: str, caller: CallerDep) -> list[str]:
     status_code=201,
 )
 async def pull_secret(name: str, body: PullSecretIn, caller: CallerDep) -> SecretOut:
+    caller.require(Action.SECRET_CREATE, body.cluster, body.namespace, target=body.secret_name)
+    _refuse_if_any(object_name_errors(body.secret_name, caller.lang, path="secretName"))
     created = await caller.services.registries.create_pull_secret(
         caller.user, name, cluster=body.cluster, namespace=body.namespace, secret_name=body.secret_name
     )

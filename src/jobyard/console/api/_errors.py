@@ -29,6 +29,7 @@ from jobyard.console.auth import (
 )
 from jobyard.console.clusters import JoinRefused, KubeError
 from jobyard.console.forms import FieldError, Language
+from jobyard.console.forms import message as form_message
 from jobyard.console.jobs import (
     AlreadyFinished,
     ClusterUnreachable,
@@ -179,10 +180,17 @@ def _invalid_changes(request: Request, error: Exception) -> JSONResponse:
     return _respond(422, "invalid", api_text("invalid", request_language(request)), error.errors)
 
 
+# The field of the registry form each refusal of its input is about.
+_REGISTRY_FIELDS = {"registryNameInvalid": "name", "registryUrlInvalid": "url"}
+
+
 def _registry_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RegistryError)
     status = _REGISTRY_STATUS.get(error.code, 502)
-    return _respond(status, error.code, error.message(request_language(request)))
+    message = error.message(request_language(request))
+    field = _REGISTRY_FIELDS.get(error.code)
+    fields = [FieldError(path=field, code=error.code, message=message)] if field else []
+    return _respond(status, error.code, message, fields)
 
 
 def _join_refused(request: Request, error: Exception) -> JSONResponse:
@@ -207,7 +215,10 @@ def _request_invalid(request: Request, error: Exception) -> JSONResponse:
         FieldError(
             path=_path_of(problem.get("loc", ())),
             code=str(problem.get("type", "invalid")),
-            message=api_text("badValue", lang, detail=problem.get("msg", "")),
+            # pydantic words its problems in English only; the commonest one has its own text.
+            message=form_message("required", lang)
+            if problem.get("type") == "missing"
+            else api_text("badValue", lang, detail=problem.get("msg", "")),
         )
         for problem in error.errors()
     ]

@@ -9,6 +9,7 @@ audit what changed on the cluster, and put the cluster's verdict on the form's f
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Annotated, Any
 
 import yaml
@@ -25,7 +26,7 @@ from jobyard.console.forms import (
     to_manifests,
     validate,
 )
-from jobyard.console.jobs import JOBS, Cascade, Conflict, Invalid, KubeApiError, Manifest
+from jobyard.console.jobs import JOBS, Cascade, Conflict, Invalid, KubeApiError, Manifest, NotFound
 from jobyard.console.resources import NamespaceInfo
 
 from . import _live
@@ -49,6 +50,8 @@ __all__ = ["router"]
 router = APIRouter(tags=["jobs"])
 _JOBS = "/clusters/{cluster}/namespaces/{namespace}/jobs"
 _JOB = _JOBS + "/{name}"
+
+_LOOKUP_NAME = re.compile(r"[a-z0-9][-a-z0-9.]{0,252}")
 
 DryRun = Annotated[bool, Query(alias="dryRun", description="Have the cluster check everything; store nothing.")]
 Watch = Annotated[bool, Query(description="Stream the list (or the Job) as Server-Sent Events on every change.")]
@@ -97,6 +100,9 @@ async def _cluster_jobs(caller: Caller, cluster: str) -> JobListOut:
     except (KubeError, KubeApiError) as error:
         return JobListOut(items=[], unreachable=[_unreachable(caller, cluster, None, error)])
     visible = [ns.name for ns in namespaces if caller.may(Action.JOB_LIST, cluster, ns.name)]
+    if len(visible) > 1 and len(visible) == len(namespaces):
+        # Who sees every namespace gets one list of the cluster's Jobs and one of its pods, not two per namespace.
+        return await _every_namespace(caller, cluster, set(visible))
     results = await asyncio.gather(
         *(job_summaries(caller, cluster, namespace) for namespace in visible), return_exceptions=True
     )
@@ -109,6 +115,17 @@ async def _cluster_jobs(caller: Caller, cluster: str) -> JobListOut:
         else:
             listing.items.extend(result)
     return listing
+
+
+async def _every_namespace(caller: Caller, cluster: str, visible: set[str]) -> JobListOut:
+    try:
+        summaries = await caller.services.jobs(cluster, caller.db).jobs(None)
+    except KubeApiError as error:
+        return JobListOut(items=[], unreachable=[_unreachable(caller, cluster, None, error)])
+    # A namespace made since the namespaces were listed is left for the next list, as the per-namespace path would.
+    return JobListOut(
+        items=[summary_out(cluster, summary, caller.lang) for summary in summaries if summary.namespace in visible]
+    )
 
 
 def _unreachable(caller: Caller, cluster: str, namespace: str | None, error: Exception) -> Unreachable:
@@ -127,9 +144,7 @@ async def create_from_form(
     form cannot show is lost. Field errors come back as 422 on the form's paths, the cluster's too."""
     caller.require(Action.JOB_CREATE, cluster, namespace, target=body.form.name)
     form = body.form.model_copy(update={"cluster": cluster, "namespace": namespace})
-    kube = caller.services.kube(cluster)
-    existing = {str(job["metadata"]["name"]) for job in await kube.list(JOBS, namespace)}
-    errors = validate(form, caller.lang, existing)
+    errors = validate(form, caller.lang, await _taken(caller, cluster, namespace, form.name))
     if errors:
         raise ApiError(422, "invalid", fields=errors)
     manifests = to_manifests(form, body.rest or None)
@@ -142,6 +157,17 @@ async def create_from_form(
             raise
         raise ApiError(error.code, "invalid", fields=map_status_causes(error.status, form, caller.lang)) from None
     return _created(caller, cluster, namespace, form.name, created, dry_run, response)
+
+
+async def _taken(caller: Caller, cluster: str, namespace: str, name: str) -> set[str]:
+    """``{name}`` when a Job of that name is in the namespace: one GET, not a list of every Job there."""
+    if not _LOOKUP_NAME.fullmatch(name):
+        return set()  # not a name the cluster could hold; validate says what is wrong with it
+    try:
+        await caller.services.kube(cluster).get(JOBS, namespace, name)
+    except NotFound:
+        return set()
+    return {name}
 
 
 @router.post(_JOBS + "/yaml", summary="Create a Job (and its Service) from YAML", status_code=201)

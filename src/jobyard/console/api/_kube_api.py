@@ -56,7 +56,9 @@ class KubeClientApi:
         with translated_errors():
             return await self.client.get(_KINDS[resource], name, namespace=namespace)
 
-    async def list(self, resource: Resource, namespace: str, label_selector: str | None = None) -> list[Manifest]:
+    async def list(
+        self, resource: Resource, namespace: str | None, label_selector: str | None = None
+    ) -> list[Manifest]:
         with translated_errors():
             listed = await self.client.list(_KINDS[resource], namespace=namespace, labels=_labels(label_selector))
         return listed.items

@@ -27,7 +27,12 @@ def create_engine(url: str | None, data_dir: Path) -> Engine:
     parsed = make_url(url or default_url(data_dir))
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    engine = _sqlalchemy_create_engine(parsed)
+    # The console uses its database on the event loop's thread, between awaits, and a request
+    # keeps its session (and so a connection) while it waits on a cluster. A bounded pool would
+    # make the request after the last connection wait for one on that thread, where none of the
+    # suspended requests holding them can run to give one back: every request then stalls until
+    # the pool's timeout. So the pool never makes anyone wait; it opens another connection.
+    engine = _sqlalchemy_create_engine(parsed, max_overflow=-1)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _configure_sqlite)
     return engine

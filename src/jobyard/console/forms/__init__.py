@@ -37,7 +37,7 @@ from ._manifests import (
     LOG_PATHS_ANNOTATION,
     needs_cluster_admin,
 )
-from ._messages import LANGUAGES, MESSAGES, FieldError, Language
+from ._messages import LANGUAGES, MESSAGES, FieldError, Language, message
 from ._model import (
     AdvancedForm,
     ContainerForm,
@@ -56,6 +56,7 @@ from ._model import (
     ServicePortForm,
     StorageForm,
 )
+from ._resource_rules import data_errors, namespace_errors, object_name_errors
 from ._roundtrip import FormWithRest, from_manifests, to_manifests
 from ._validate import validate
 
@@ -84,9 +85,13 @@ __all__ = [
     "ServiceForm",
     "ServicePortForm",
     "StorageForm",
+    "data_errors",
     "from_manifests",
+    "message",
     "map_status_causes",
+    "namespace_errors",
     "needs_cluster_admin",
+    "object_name_errors",
     "to_manifests",
     "validate",
 ]

@@ -116,12 +116,14 @@ def api_error(code: int, status: Manifest | None) -> KubeApiError:
 
 
 class KubeApi(Protocol):
-    """The calls the job service makes, all in one namespace, all on raw JSON objects."""
+    """The calls the job service makes, each in one namespace (a list also in all), all on raw JSON objects."""
 
     async def get(self, resource: Resource, namespace: str, name: str) -> Manifest: ...
 
-    async def list(self, resource: Resource, namespace: str, label_selector: str | None = None) -> list[Manifest]:
-        """The items of the collection (without the List wrapper)."""
+    async def list(
+        self, resource: Resource, namespace: str | None, label_selector: str | None = None
+    ) -> list[Manifest]:
+        """The items of the collection (without the List wrapper); ``namespace`` None lists every namespace."""
         ...
 
     async def create(self, resource: Resource, namespace: str, body: Manifest, *, dry_run: bool = False) -> Manifest:

@@ -136,11 +136,13 @@ class JobService:
 
     # Read
 
-    async def jobs(self, namespace: str) -> list[JobSummary]:
+    async def jobs(self, namespace: str | None) -> list[JobSummary]:
+        """The Jobs of ``namespace`` (of every namespace when None), by namespace and name."""
         jobs = await self._kube.list(JOBS, namespace)
-        pods = await self._kube.list(PODS, namespace)
+        pods = _by_controller(await self._kube.list(PODS, namespace))
         now = self._clock()
-        return [_summary(job, _owned(pods, job), now) for job in sorted(jobs, key=_name)]
+        ordered = sorted(jobs, key=lambda job: (_namespace_of(job), _name(job)))
+        return [_summary(job, pods.get(_uid(job) or "", []), now) for job in ordered]
 
     async def detail(self, namespace: str, name: str) -> JobDetail:
         job = await self._kube.get(JOBS, namespace, name)
@@ -286,6 +288,17 @@ def _selector(job: Manifest) -> str | None:
     """The Job's matchLabels as a label selector, to list fewer pods; ownership is checked after."""
     labels = (((job.get("spec") or {}).get("selector") or {}).get("matchLabels")) or {}
     return ",".join(f"{key}={value}" for key, value in labels.items()) or None
+
+
+def _by_controller(pods: list[Manifest]) -> dict[str, list[Manifest]]:
+    """Pods by their controller's uid, so a list of n Jobs reads the pods once, not n times."""
+    owned: dict[str, list[Manifest]] = {}
+    for pod in pods:
+        for ref in (pod.get("metadata") or {}).get("ownerReferences") or []:
+            if ref.get("controller") and ref.get("uid"):
+                owned.setdefault(str(ref["uid"]), []).append(pod)
+                break
+    return owned
 
 
 def _owned(pods: list[Manifest], job: Manifest) -> list[Manifest]:

@@ -172,11 +172,24 @@ class RegistryService:
 
 
 def _normalized_url(url: str) -> str:
-    text = url.strip().rstrip("/")
+    text = url.strip()
     if "://" not in text:
         text = f"https://{text}"
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/v2"):
+    parts = urlsplit(text.rstrip("/"))
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or not port_ok
+        or any(character.isspace() for character in parts.netloc)
+        or parts.username is not None
+        or parts.path not in ("", "/v2")
+        or parts.query
+        or parts.fragment
+    ):
         raise RegistryError("registryUrlInvalid")
     return f"{parts.scheme}://{parts.netloc}"
 
