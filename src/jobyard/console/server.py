@@ -17,9 +17,10 @@ from pathlib import Path
 import uvicorn
 from sqlalchemy import Engine
 
-from jobyard.console.api import ConsoleServices, create_app
+from jobyard.console.api import ConsoleServices
 from jobyard.console.auth import ADMIN_PASSWORD_FILE, ensure_admin
 from jobyard.console.db import create_engine, migrate
+from jobyard.console.web import console_app
 from jobyard.serving import GracefulServer
 
 __all__ = ["ConsoleSettings", "RunningConsole", "serve_console"]
@@ -87,7 +88,7 @@ async def _serve(
 ) -> None:
     server = GracefulServer(
         uvicorn.Config(
-            create_app(services),
+            console_app(services),
             log_level="warning",
             lifespan="off",
             timeout_graceful_shutdown=max(1, int(settings.shutdown_timeout_seconds)),

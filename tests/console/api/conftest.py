@@ -67,31 +67,42 @@ class ConsoleThread:
         return self.running.url
 
 
-@pytest.fixture(scope="module")
-def kube_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCluster]:
+@contextmanager
+def control_plane(data_dir: Path) -> Iterator[RunningCluster]:
+    """A cluster without a node: tests move pods through their phases themselves."""
     config = ClusterConfig(
-        data_dir=tmp_path_factory.mktemp("api-cluster") / "data",
-        api_port=free_port(),
-        bookmark_interval_seconds=0.5,
-        job_pod_batch_seconds=0.1,
-        node=False,
+        data_dir=data_dir, api_port=free_port(), bookmark_interval_seconds=0.5, job_pod_batch_seconds=0.1, node=False
     )
     running = RunningCluster(config).start()
-    yield running
-    running.stop()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@contextmanager
+def console_on(cluster: RunningCluster, data_dir: Path) -> Iterator[ConsoleThread]:
+    """A console with ``cluster`` joined as ``local``."""
+    settings = ConsoleSettings(
+        data_dir=data_dir, port=free_port(), local_kubeconfig=cluster.kubeconfig, handle_signals=False
+    )
+    running = ConsoleThread(settings).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def kube_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCluster]:
+    with control_plane(tmp_path_factory.mktemp("api-cluster") / "data") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def console(kube_cluster: RunningCluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleThread]:
-    settings = ConsoleSettings(
-        data_dir=tmp_path_factory.mktemp("console") / "data",
-        port=free_port(),
-        local_kubeconfig=kube_cluster.kubeconfig,
-        handle_signals=False,
-    )
-    running = ConsoleThread(settings).start()
-    yield running
-    running.stop()
+    with console_on(kube_cluster, tmp_path_factory.mktemp("console") / "data") as running:
+        yield running
 
 
 def unique(prefix: str) -> str:

@@ -5,23 +5,59 @@ token on changes), check the caller's role with the one permission check (a refu
 an audit entry), call the console's services and shape their answers. Every error is
 ``{code, message, fields: [{path, code, message}]}`` in the caller's language
 (``Accept-Language``). The job service reaches clusters through :class:`KubeClientApi`, the
-cluster client seen as the job service's ``KubeApi``.
+cluster client seen as the job service's ``KubeApi``. The ``read_*`` functions are the routes'
+own reads, for the web pages that are their HTML twins (``jobyard.console.web``).
 """
 
 from ._app import create_app
-from ._context import CSRF_HEADER, SESSION_COOKIE
-from ._errors import ErrorBody
+from ._context import CSRF_HEADER, SESSION_COOKIE, Caller
+from ._errors import ApiError, ErrorBody
 from ._kube_api import KubeClientApi
+from ._schemas import ClusterOut, JobDetailOut, JobListOut, JobSummaryOut, JobYamlIn, detail_out
 from ._services import ConsoleServices
 from ._texts import API_TEXTS, language_of
+from ._twins import (
+    create_from_form,
+    create_from_yaml,
+    job_detail_watches,
+    job_list_watches,
+    live_stream,
+    read_audit,
+    read_clusters,
+    read_grants,
+    read_job,
+    read_jobs,
+    read_namespaces,
+    read_users,
+)
 
 __all__ = [
     "API_TEXTS",
+    "ApiError",
     "CSRF_HEADER",
     "SESSION_COOKIE",
+    "Caller",
+    "ClusterOut",
     "ConsoleServices",
     "ErrorBody",
+    "JobDetailOut",
+    "JobListOut",
+    "JobSummaryOut",
+    "JobYamlIn",
     "KubeClientApi",
     "create_app",
+    "create_from_form",
+    "create_from_yaml",
+    "detail_out",
+    "job_detail_watches",
+    "job_list_watches",
     "language_of",
+    "live_stream",
+    "read_audit",
+    "read_clusters",
+    "read_grants",
+    "read_job",
+    "read_jobs",
+    "read_namespaces",
+    "read_users",
 ]

@@ -50,9 +50,14 @@ def stream(
     selections: list[Selection],
     event: str,
     snapshot: Callable[[Caller], Awaitable[BaseModel]],
+    encode: Callable[[BaseModel], str] | None = None,
 ) -> EventSourceResponse:
-    """``event`` events, each ``snapshot`` read afresh: first at once, then after every burst of changes."""
+    """``event`` events, each ``snapshot`` read afresh: first at once, then after every burst of changes.
+
+    The data is the snapshot as JSON, or what ``encode`` makes of it (the web pages send HTML).
+    """
     services = caller.services
+    data = encode or (lambda model: model.model_dump_json(by_alias=True))
     client = services.clusters.client_for(cluster)
 
     async def events() -> AsyncIterator[dict[str, str]]:
@@ -61,11 +66,11 @@ def stream(
             current = dataclasses.replace(caller, db=session)
             try:
                 versions = [await _list_version(client, namespace, selection) for selection in selections]
-                yield {"event": event, "data": (await snapshot(current)).model_dump_json(by_alias=True)}
+                yield {"event": event, "data": data(await snapshot(current))}
                 async for _ in _changes(
                     client, namespace, selections, versions, services.stopping, services.live_coalesce_seconds
                 ):
-                    yield {"event": event, "data": (await snapshot(current)).model_dump_json(by_alias=True)}
+                    yield {"event": event, "data": data(await snapshot(current))}
             except (KubeError, KubeApiError) as error:
                 yield {"event": "error", "data": str(error)}
 

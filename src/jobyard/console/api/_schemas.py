@@ -10,7 +10,7 @@ from pydantic.alias_generators import to_camel
 
 from jobyard.console.auth import Role
 from jobyard.console.db import User
-from jobyard.console.forms import Language
+from jobyard.console.forms import DESCRIPTION_ANNOTATION, Language
 from jobyard.console.jobs import JobDetail, JobSummary, status_label, status_tooltip
 
 __all__ = [
@@ -260,6 +260,9 @@ class JobSummaryOut(Wire):
     started: datetime | None
     finished: datetime | None
     duration_seconds: float | None
+    # The Job's own labels and the wizard's description, as the list shows them.
+    labels: dict[str, str] = Field(default_factory=dict)
+    description: str | None = None
 
 
 class Unreachable(Wire):
@@ -349,6 +352,7 @@ def _seconds(span: timedelta | None) -> float | None:
 
 
 def summary_out(cluster: str, summary: JobSummary, lang: Language) -> JobSummaryOut:
+    metadata = summary.job.get("metadata") or {}
     return JobSummaryOut(
         cluster=cluster,
         name=summary.name,
@@ -370,6 +374,8 @@ def summary_out(cluster: str, summary: JobSummary, lang: Language) -> JobSummary
         started=summary.started,
         finished=summary.finished,
         duration_seconds=_seconds(summary.duration),
+        labels=dict(metadata.get("labels") or {}),
+        description=(metadata.get("annotations") or {}).get(DESCRIPTION_ANNOTATION),
     )
 
 
