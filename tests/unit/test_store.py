@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from jobyard.cluster.store import Store
+from jobyard.cluster.store import Store, copy_json
 
 
 def make(name, namespace="default", **extra):
@@ -95,3 +95,43 @@ def test_a_deleted_event_carries_the_object_before_deletion(store):
 
     assert asyncio.run(scenario()) == ("DELETED", "1", 2)
     assert store.get("configmaps", "default", "a") is None
+
+
+def event(name, **extra):
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": name, "namespace": "default", "uid": f"uid-{name}"},
+        "reason": "Started",
+        **extra,
+    }
+
+
+def test_events_kept_as_text_read_back_as_the_objects_written(tmp_path):
+    path = tmp_path / "store.db"
+    store = Store(path)
+    written = store.put("events", event("e1", count=1), "ADDED")
+    store.put("events", event("e0"), "ADDED")
+    assert store.get("events", "default", "e1") == written
+    assert [e["metadata"]["name"] for e in store.list("events")] == ["e0", "e1"]
+    assert store.get_by_uid("uid-e1") == ("events", written)
+    watcher = store.watch("events", None, since=store.resource_version, capacity=10)
+    assert watcher is not None
+    updated = store.put("events", {**copy_json(written), "count": 2}, "MODIFIED")
+    change = asyncio.run(watcher.next(0.1))
+    assert change.previous == written and change.obj == updated
+    store.remove("events", updated)
+    assert store.get("events", "default", "e1") is None and store.get_by_uid("uid-e1") is None
+    store.close()
+    reopened = Store(path)
+    assert [e["metadata"]["name"] for e in reopened.list("events")] == ["e0"]
+    reopened.close()
+
+
+def test_copies_of_stored_objects_equal_them_and_share_nothing(store):
+    stored = store.put("configmaps", make("a", data={"k": "v", "n": "é"}), "ADDED")
+    copied = copy_json(stored)
+    assert copied == stored and type(copied) is dict
+    copied["data"]["k"] = "changed"
+    assert stored["data"]["k"] == "v"
+    assert copy_json({"big": 2**70, "nan": float("inf")}) == {"big": 2**70, "nan": float("inf")}
