@@ -3,6 +3,7 @@ import asyncio
 import pytest
 
 from jobyard.cluster.store import Store, copy_json
+from jobyard.cluster.store._stored import decode, encode
 
 
 def make(name, namespace="default", **extra):
@@ -135,3 +136,9 @@ def test_copies_of_stored_objects_equal_them_and_share_nothing(store):
     copied["data"]["k"] = "changed"
     assert stored["data"]["k"] == "v"
     assert copy_json({"big": 2**70, "nan": float("inf")}) == {"big": 2**70, "nan": float("inf")}
+
+
+def test_stored_text_is_compact_json_and_reads_back_what_orjson_refuses():
+    assert encode({"a": [1, "é"], "b": None}) == '{"a":[1,"é"],"b":null}'
+    assert decode(encode({"big": 2**70})) == {"big": 2**70}
+    assert decode('{"x": NaN}')["x"] != decode('{"x": NaN}')["x"], "NaN, read by Python's decoder"

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import deque
 from collections.abc import Iterator
@@ -10,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ._events import Watcher, WatchEvent
-from ._stored import StoredObject, decode
+from ._stored import StoredObject, decode, encode
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +33,7 @@ class _Past:
     def of(cls, event: WatchEvent) -> _Past:
         previous = event.previous
         previous_text = previous.json if isinstance(previous, StoredObject) else None
-        text = event.obj.json if isinstance(event.obj, StoredObject) else json.dumps(event.obj, separators=(",", ":"))
+        text = event.obj.json if isinstance(event.obj, StoredObject) else encode(event.obj)
         return cls(event.resource_version, event.type, event.resource, event.namespace, event.name, text, previous_text)
 
     def event(self) -> WatchEvent:
@@ -184,7 +183,7 @@ class Store:
         key = (meta.get("namespace", ""), meta["name"])
         rv = self.resource_version + 1
         meta["resourceVersion"] = str(rv)
-        data = json.dumps(obj, separators=(",", ":"))
+        data = encode(obj)
         with self._transaction():
             if event_type == "DELETED":
                 self._db.execute(

@@ -47,6 +47,16 @@ def copy_json(value: Any) -> Any:
         return json.loads(json.dumps(value))
 
 
+def encode(obj: Any) -> str:
+    """An object's compact JSON text, as ``json.dumps(obj, separators=(",", ":"))`` writes it but
+    several times faster; what orjson refuses (keys that are not strings, integers beyond 64
+    bits) Python's encoder writes."""
+    try:
+        return orjson.dumps(obj).decode()
+    except TypeError:
+        return json.dumps(obj, separators=(",", ":"))
+
+
 def decode(text: str | bytes) -> Any:
     """Objects from JSON text, as ``json.loads`` makes them, in less memory and time.
 

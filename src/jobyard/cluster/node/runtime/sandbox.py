@@ -290,10 +290,7 @@ class SandboxRuntime:
                 os.close(block_read)
             try:
                 pid = await _child_pid(process, info_pipe)
-                # bwrap or its child may have died already (a failed mount, say): its exit reports that.
-                for member in (process.pid, pid):
-                    with contextlib.suppress(ProcessLookupError):
-                        cgroup.join(member)
+                await asyncio.to_thread(_join, cgroup, (process.pid, pid))
             except BaseException:
                 # Outside its cgroup, the sandbox would escape start()'s cleanup and run the command once
                 # the block fd closes; until released, bwrap's child is still in bwrap's process group.
@@ -312,6 +309,14 @@ class SandboxRuntime:
             _rootfs.unmount(rootfs)
         _rootfs.remove_tree(rootfs.parent)
         _rootfs.remove_tree(self.containers_dir / container_id)
+
+
+def _join(cgroup: ContainerCgroup, pids: tuple[int, ...]) -> None:
+    """Move the processes into the container's cgroup (a cgroup v1 move can wait on the kernel)."""
+    for pid in pids:
+        # bwrap or its child may have died already (a failed mount, say): its exit reports that.
+        with contextlib.suppress(ProcessLookupError):
+            cgroup.join(pid)
 
 
 async def _child_pid(process: asyncio.subprocess.Process, info_pipe: object) -> int:
