@@ -18,6 +18,8 @@ CONTROLLERS = frozenset(
         "ttl-after-finished",
         "job",
         "endpoint",
+        # Not kube-controller-manager's: it plays kube-apiserver's --event-ttl.
+        "event-ttl",
     }
 )
 
@@ -76,6 +78,8 @@ class ClusterConfig:
     # Container log rotation, as the kubelet's containerLogMaxSize / containerLogMaxFiles.
     container_log_max_bytes: int = 10 * 1024 * 1024
     container_log_max_files: int = 5
+    # Events are deleted this long after their last write (kube-apiserver's --event-ttl).
+    event_ttl_seconds: float = 3600.0
 
     @property
     def kubeconfig_path(self) -> Path:

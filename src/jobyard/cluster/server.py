@@ -20,6 +20,7 @@ from jobyard.cluster.config import ClusterConfig
 from jobyard.cluster.controllers import (
     Controller,
     EndpointsController,
+    EventTTLController,
     GarbageCollector,
     NamespaceController,
     PodGarbageCollector,
@@ -122,6 +123,7 @@ def _controllers(registry: Registry, config: ClusterConfig) -> dict[str, Control
         "pod-garbage-collector": PodGarbageCollector(client("pod-garbage-collector")),
         "ttl-after-finished": TTLAfterFinishedController(client("ttl-after-finished-controller")),
         "endpoint": EndpointsController(client("endpoint-controller"), node_ip=primary_ipv4()),
+        "event-ttl": EventTTLController(client("event-ttl"), config.event_ttl_seconds),
         "job": JobController(
             client("job-controller"),
             concurrent_syncs=config.concurrent_job_syncs,

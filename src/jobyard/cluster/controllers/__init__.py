@@ -2,6 +2,7 @@
 
 from ._runtime import Controller, WorkQueue
 from .endpoints import EndpointsController
+from .eventttl import EventTTLController
 from .gc import GarbageCollector
 from .namespace import NamespaceController
 from .podgc import PodGarbageCollector
@@ -11,6 +12,7 @@ from .ttl import TTLAfterFinishedController
 __all__ = [
     "Controller",
     "EndpointsController",
+    "EventTTLController",
     "GarbageCollector",
     "NamespaceController",
     "PodGarbageCollector",

@@ -70,7 +70,7 @@ _TRIM_EVERY = 512
 # Kept as their JSON text only, decoded when read: Events are written for every step of every
 # pod and read only by people, and their decoded form was two thirds of their memory. A Job
 # of 10,000 pods leaves 40,000 of them.
-_TEXT_ONLY = frozenset({"events", "events.events.k8s.io"})
+_TEXT_ONLY = frozenset({"events"})
 
 
 class Store:
