@@ -379,6 +379,12 @@ async def benchmark(servers: dict[str, Server], console: Console, args: argparse
     for what, count in creates.errors.items():
         print(f"  error x{count}: {what}")
     await print_profile(profiling, "the creates")
+    # The list is served from the console's cache: every Job it created must be in it at once.
+    async with api_client(url, admin_token) as admin:
+        listed = check(await admin.get("/api/jobs"), 200)
+    assert isinstance(listed, dict)
+    expected = args.jobs * len(CLUSTERS) + len(creates.seconds)
+    print(f"job list right after the creates: {len(listed['items'])} Jobs (seeded + created: {expected})")
     console_rss, console_peak = rss_mb(console.process.pid)
     print(f"console RSS {console_rss:.0f} MB (peak {console_peak:.0f} MB)")
 

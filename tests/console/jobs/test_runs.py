@@ -45,3 +45,10 @@ def test_runs_are_kept_per_cluster_namespace_and_job(db: Session, store: SqlRunS
     assert store.runs("default", "job-01") == []
     assert len(SqlRunStore(db, "c2").runs("default", "job-01")) == 1
     assert len(store.runs("other", "job-01")) == len(store.runs("default", "job-02")) == 1
+
+
+def test_beginning_a_history_drops_the_earlier_runs_of_that_name(store: SqlRunStore) -> None:
+    store.save("default", "job-01", Run(1, START))
+    store.save("default", "job-01", Run(2, START))
+    store.begin("default", "job-01", Run(1, START, result=None))
+    assert [run.number for run in store.runs("default", "job-01")] == [1]

@@ -95,6 +95,9 @@ class MemoryRuns:
     def forget(self, namespace: str, job_name: str) -> None:
         self.saved.pop((namespace, job_name), None)
 
+    def begin(self, namespace: str, job_name: str, run: Run) -> None:
+        self.saved[(namespace, job_name)] = {run.number: run}
+
 
 def _plural(obj: Manifest) -> str:
     return {"Job": "jobs", "Service": "services", "Pod": "pods"}[obj["kind"]]
@@ -129,6 +132,20 @@ def test_everything_is_dry_run_before_anything_is_created() -> None:
     new_job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {}}
     run(service(kube).create([new_job, service_for("j")]))
     assert [call[0] for call in kube.calls] == ["create-dry", "create-dry", "create", "create"]
+
+
+def test_a_job_without_a_service_is_created_without_a_dry_run_first() -> None:
+    kube = FakeKube()
+    new_job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {}}
+    run(service(kube).create([new_job]))
+    assert [call[0] for call in kube.calls] == ["create"]
+
+
+def test_a_dry_run_of_a_job_alone_is_only_a_dry_run() -> None:
+    kube = FakeKube()
+    new_job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {}}
+    run(service(kube).create([new_job], dry_run=True))
+    assert [call[0] for call in kube.calls] == ["create-dry"]
 
 
 def test_a_refused_service_takes_its_job_back() -> None:

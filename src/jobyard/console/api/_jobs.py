@@ -32,6 +32,7 @@ from jobyard.console.resources import NamespaceInfo
 from . import _live
 from ._context import Caller, CallerDep
 from ._errors import ApiError, kube_field_errors
+from ._kube_api import translated_errors
 from ._privilege import reaches_into_the_node
 from ._schemas import (
     JobDetailOut,
@@ -95,6 +96,10 @@ async def job_summaries(caller: Caller, cluster: str, namespace: str) -> list[Jo
 
 
 async def _cluster_jobs(caller: Caller, cluster: str) -> JobListOut:
+    if caller.principal.is_admin:
+        # The admin sees every namespace, so they need not be listed first; the Jobs come from the
+        # cluster's cache, which says when the cluster is away.
+        return await _every_namespace(caller, cluster, None)
     try:
         namespaces: list[NamespaceInfo] = await caller.services.resources.list_namespaces(caller.user, cluster)
     except (KubeError, KubeApiError) as error:
@@ -117,14 +122,19 @@ async def _cluster_jobs(caller: Caller, cluster: str) -> JobListOut:
     return listing
 
 
-async def _every_namespace(caller: Caller, cluster: str, visible: set[str]) -> JobListOut:
+async def _every_namespace(caller: Caller, cluster: str, visible: set[str] | None) -> JobListOut:
+    """The Jobs of every namespace, of those in ``visible`` when given."""
     try:
         summaries = await caller.services.jobs(cluster, caller.db).jobs(None)
-    except KubeApiError as error:
+    except (KubeError, KubeApiError) as error:
         return JobListOut(items=[], unreachable=[_unreachable(caller, cluster, None, error)])
     # A namespace made since the namespaces were listed is left for the next list, as the per-namespace path would.
     return JobListOut(
-        items=[summary_out(cluster, summary, caller.lang) for summary in summaries if summary.namespace in visible]
+        items=[
+            summary_out(cluster, summary, caller.lang)
+            for summary in summaries
+            if visible is None or summary.namespace in visible
+        ]
     )
 
 
@@ -160,9 +170,17 @@ async def create_from_form(
 
 
 async def _taken(caller: Caller, cluster: str, namespace: str, name: str) -> set[str]:
-    """``{name}`` when a Job of that name is in the namespace: one GET, not a list of every Job there."""
+    """``{name}`` when a Job of that name is in the namespace, as the cluster's cache holds it (else one GET).
+
+    The cache holds the console's own creates at once; a Job someone made elsewhere a moment ago
+    may not be in it yet, and then the cluster refuses the create (409 AlreadyExists on the name).
+    """
     if not _LOOKUP_NAME.fullmatch(name):
         return set()  # not a name the cluster could hold; validate says what is wrong with it
+    cache = caller.services.clusters.cache_for(cluster)
+    with translated_errors():
+        if await cache.ready():
+            return {name} if cache.jobs.get(namespace, name) is not None else set()
     try:
         await caller.services.kube(cluster).get(JOBS, namespace, name)
     except NotFound:

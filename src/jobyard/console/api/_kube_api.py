@@ -1,4 +1,9 @@
-"""The job service's ``KubeApi`` over the console's cluster client, with errors translated between the two."""
+"""The job service's ``KubeApi`` and ``JobIndex`` over the console's cluster client and cache, errors translated.
+
+Writes go to the cluster; what a create or a patch returns is also handed to the cluster's cache
+(``ClusterCache.observe``), so the Job list shows a write as soon as the write has answered,
+without waiting for the watch event that follows it (read-your-writes).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,8 @@ from jobyard.console.clusters import EVENTS as CLUSTER_EVENTS
 from jobyard.console.clusters import JOBS as CLUSTER_JOBS
 from jobyard.console.clusters import PODS as CLUSTER_PODS
 from jobyard.console.clusters import SERVICES as CLUSTER_SERVICES
+from jobyard.console.clusters import ClusterCache, Kind, KubeClient, KubeError, PatchStrategy, Propagation
 from jobyard.console.clusters import ClusterUnreachable as ClientUnreachable
-from jobyard.console.clusters import Kind, KubeClient, KubeError, PatchStrategy, Propagation
 from jobyard.console.jobs import (
     EVENTS,
     JOBS,
@@ -20,12 +25,13 @@ from jobyard.console.jobs import (
     Cascade,
     ClusterUnreachable,
     Conflict,
+    JobWithPods,
     Manifest,
     Resource,
     api_error,
 )
 
-__all__ = ["KubeClientApi", "translated_errors"]
+__all__ = ["ClusterCacheIndex", "KubeClientApi", "translated_errors"]
 
 _KINDS: dict[Resource, Kind] = {
     JOBS: CLUSTER_JOBS,
@@ -46,11 +52,26 @@ def translated_errors() -> Iterator[None]:
         raise api_error(error.code, error.status) from None
 
 
-class KubeClientApi:
-    """``jobyard.console.jobs.KubeApi`` for one joined cluster."""
+class ClusterCacheIndex:
+    """``jobyard.console.jobs.JobIndex`` over one cluster's cache of Jobs and pods."""
 
-    def __init__(self, client: KubeClient) -> None:
+    def __init__(self, cache: ClusterCache) -> None:
+        self.cache = cache
+
+    async def jobs_with_pods(self, namespace: str | None) -> list[JobWithPods] | None:
+        with translated_errors():
+            if not await self.cache.ready():
+                return None
+        jobs = self.cache.jobs.items(namespace)
+        return [(job, self.cache.pods.controlled_by(str((job.get("metadata") or {}).get("uid")))) for job in jobs]
+
+
+class KubeClientApi:
+    """``jobyard.console.jobs.KubeApi`` for one joined cluster; writes are shown to ``cache`` when given."""
+
+    def __init__(self, client: KubeClient, cache: ClusterCache | None = None) -> None:
         self.client = client
+        self.cache = cache
 
     async def get(self, resource: Resource, namespace: str, name: str) -> Manifest:
         with translated_errors():
@@ -65,13 +86,22 @@ class KubeClientApi:
 
     async def create(self, resource: Resource, namespace: str, body: Manifest, *, dry_run: bool = False) -> Manifest:
         with translated_errors():
-            return await self.client.create(body, namespace=namespace, dry_run=dry_run)
+            created = await self.client.create(body, namespace=namespace, dry_run=dry_run)
+        if not dry_run:
+            self._wrote(created)
+        return created
 
     async def merge_patch(self, resource: Resource, namespace: str, name: str, patch: Manifest) -> Manifest:
         with translated_errors():
-            return await self.client.patch(
+            patched = await self.client.patch(
                 _KINDS[resource], name, patch, namespace=namespace, strategy=PatchStrategy.MERGE
             )
+        self._wrote(patched)
+        return patched
+
+    def _wrote(self, obj: Manifest) -> None:
+        if self.cache is not None:
+            self.cache.observe(obj)
 
     async def delete(
         self, resource: Resource, namespace: str, name: str, *, propagation: Cascade, uid: str | None = None

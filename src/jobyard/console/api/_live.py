@@ -4,6 +4,10 @@ The list and the detail are level-triggered, like a controller: watches on the J
 pods only say *that* something changed; each burst of changes (``live_coalesce_seconds``) is
 answered with the whole list or detail read afresh, so a client never has to apply deltas and
 a missed event costs nothing. Every stream ends when the server stops.
+
+Changes to Jobs and pods come from the cluster's cache (``ClusterCache.subscribe``), which already
+watches them, so an open page costs no watch of its own on the cluster; only where the cache
+cannot be kept (RBAC) does a stream open its own watches.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 
-from jobyard.console.clusters import JOBS, PODS, Kind, KubeClient, KubeError
+from jobyard.console.auth import UnknownCluster
+from jobyard.console.clusters import CACHED_KINDS, JOBS, PODS, ClusterCache, Interest, Kind, KubeClient, KubeError
 from jobyard.console.jobs import PODS as POD_RESOURCE
 from jobyard.console.jobs import KubeApiError, NotOwned
 
@@ -58,23 +63,92 @@ def stream(
     """
     services = caller.services
     data = encode or (lambda model: model.model_dump_json(by_alias=True))
-    client = services.clusters.client_for(cluster)
+    cache = services.clusters.cache_for(cluster)
+    interest = _interest(namespace, selections)
 
     async def events() -> AsyncIterator[dict[str, str]]:
         # The request's database session ends with the request handler; a stream outlives it.
         with services.sessions() as session:
             current = dataclasses.replace(caller, db=session)
             try:
-                versions = [await _list_version(client, namespace, selection) for selection in selections]
+                if interest is not None and await cache.ready():
+                    changes = _cached_changes(
+                        cache,
+                        interest,
+                        services.stopping,
+                        services.live_coalesce_seconds,
+                        lambda: services.clusters.cache_for(cluster),
+                    )
+                else:
+                    versions = [await _list_version(cache.client, namespace, selection) for selection in selections]
+                    changes = _changes(
+                        cache.client,
+                        namespace,
+                        selections,
+                        versions,
+                        services.stopping,
+                        services.live_coalesce_seconds,
+                    )
                 yield {"event": event, "data": data(await snapshot(current))}
-                async for _ in _changes(
-                    client, namespace, selections, versions, services.stopping, services.live_coalesce_seconds
-                ):
+                async for _ in changes:
                     yield {"event": event, "data": data(await snapshot(current))}
-            except (KubeError, KubeApiError) as error:
+            except (KubeError, KubeApiError, UnknownCluster) as error:
                 yield {"event": "error", "data": str(error)}
 
     return EventSourceResponse(events(), ping=PING_SECONDS)
+
+
+def _interest(namespace: str, selections: list[Selection]) -> Interest | None:
+    """Which cache changes concern the selections; None when the cache does not hold them all."""
+    for kind, _, fields in selections:
+        if kind not in CACHED_KINDS or not set(fields or {}) <= {"metadata.name", "metadata.namespace"}:
+            return None
+
+    def concerns(kind: Kind, changed: dict[str, Any] | None) -> bool:
+        if changed is None:
+            return True  # listed again, or failing: anything may have changed
+        metadata = changed.get("metadata") or {}
+        if metadata.get("namespace") != namespace:
+            return False
+        labels = metadata.get("labels") or {}
+        return any(
+            selected is kind
+            and all(labels.get(key) == value for key, value in (label_selector or {}).items())
+            and all(metadata.get(path.removeprefix("metadata.")) == value for path, value in (fields or {}).items())
+            for selected, label_selector, fields in selections
+        )
+
+    return concerns
+
+
+async def _cached_changes(
+    cache: ClusterCache,
+    interest: Interest,
+    stopping: asyncio.Event,
+    coalesce_seconds: float,
+    current_cache: Callable[[], ClusterCache],
+) -> AsyncIterator[None]:
+    """One item per burst of changes the cache reports, until ``stopping`` is set.
+
+    A cache stopped under the stream (the cluster's kubeconfig changed) is followed by its
+    successor; a removed cluster ends the stream with UnknownCluster.
+    """
+    stop = asyncio.ensure_future(stopping.wait())
+    try:
+        while True:
+            with cache.subscribe(interest) as changed:
+                while not cache.stopped:
+                    waiting = asyncio.ensure_future(changed.wait())
+                    await asyncio.wait({waiting, stop}, return_when=asyncio.FIRST_COMPLETED)
+                    waiting.cancel()
+                    if stop.done():
+                        return
+                    await asyncio.sleep(coalesce_seconds)
+                    changed.clear()
+                    yield None
+            cache = current_cache()
+    finally:
+        stop.cancel()
 
 
 async def _list_version(client: KubeClient, namespace: str, selection: Selection) -> str:

@@ -15,7 +15,7 @@ from jobyard.console.db import SecretBox
 from jobyard.console.jobs import JobService, SqlRunStore
 from jobyard.console.resources import ClusterResources, RegistryService
 
-from ._kube_api import KubeClientApi
+from ._kube_api import ClusterCacheIndex, KubeClientApi
 
 __all__ = ["ConsoleServices"]
 
@@ -53,10 +53,15 @@ class ConsoleServices:
         return cls(sessions, clusters, resources, registries, limiter or SignInLimiter(clock=clock), clock)
 
     def kube(self, cluster: str) -> KubeClientApi:
-        return KubeClientApi(self.clusters.client_for(cluster))
+        """The cluster's API for the job service; what it writes is shown to the cluster's cache."""
+        cache = self.clusters.cache_for(cluster)
+        return KubeClientApi(cache.client, cache)
 
     def jobs(self, cluster: str, session: Session) -> JobService:
-        return JobService(self.kube(cluster), SqlRunStore(session, cluster), self.clock)
+        """The job service of ``cluster``: writes go to the cluster, the Job list comes from its cache."""
+        kube = self.kube(cluster)
+        index = ClusterCacheIndex(kube.cache) if kube.cache is not None else None
+        return JobService(kube, SqlRunStore(session, cluster), self.clock, index=index)
 
     async def aclose(self) -> None:
         self.stopping.set()

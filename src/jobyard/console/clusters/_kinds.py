@@ -46,6 +46,13 @@ class Kind:
     def api_version(self) -> str:
         return f"{self.group}/{self.version}" if self.group else self.version
 
+    def path(self, namespace: str | None = None) -> str:
+        """The collection's URL path: in ``namespace``, or across every namespace (or cluster-scoped) when None."""
+        prefix = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        if namespace is not None and self.namespaced:
+            return f"{prefix}/namespaces/{namespace}/{self.plural}"
+        return f"{prefix}/{self.plural}"
+
     @cached_property
     def resource(self) -> Any:
         """The lightkube class; typed Any as lightkube's overloads tell global from namespaced by a static class."""

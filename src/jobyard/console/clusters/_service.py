@@ -1,5 +1,9 @@
 """Joined clusters: validated kubeconfigs sealed in the database, one cached client per cluster, health checks.
 
+Each cluster also gets a :class:`ClusterCache` of its Jobs and pods, made with its client: started
+when the cluster is joined or registered (or on first use), stopped when it is removed, when its
+kubeconfig changes, and when the console closes.
+
 Calls go to the clusters over the network, so the service is async; the
 database work between them is short and synchronous, one session per method
 from ``session_factory``. A change is committed together with its audit entry.
@@ -8,11 +12,14 @@ from ``session_factory``. A change is committed together with its audit entry.
 from __future__ import annotations
 
 import asyncio
+import math
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +39,7 @@ from jobyard.console.auth import (
 from jobyard.console.db import Cluster, SecretBox, User
 from jobyard.console.forms import Language
 
+from ._cache import ClusterCache
 from ._client import DEFAULT_TIMEOUT_SECONDS, KubeClient
 from ._errors import KubeError
 from ._messages import cluster_message
@@ -40,6 +48,7 @@ from ._validate import ValidationResult, validate_kubeconfig
 __all__ = ["LOCAL_CLUSTER", "ClusterInfo", "ClusterService", "ClusterStatus", "JoinRefused"]
 
 LOCAL_CLUSTER = "local"
+KUBECONFIG_RECHECK_SECONDS = 1.0
 _CLUSTER_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 
 
@@ -91,6 +100,9 @@ class ClusterService:
         self._clients: dict[str, tuple[bytes, KubeClient]] = {}
         self._problems: dict[str, str] = {}
         self._closing: set[asyncio.Task[None]] = set()
+        self._caches: dict[str, ClusterCache] = {}
+        # name → when its stored kubeconfig was last compared with the client's (time.monotonic)
+        self._compared: dict[str, float] = {}
 
     async def join(self, actor: User, name: str, kubeconfig: str) -> ClusterInfo:
         """Validate ``kubeconfig`` and keep it as cluster ``name``; :class:`JoinRefused` keeps nothing."""
@@ -114,7 +126,9 @@ class ClusterService:
             )
             session.add(row)
             self._audit(session, actor.name, "cluster.join", name, AuditResult.OK, detail=result.version)
-            return self._info(row)
+            info = self._info(row)
+        self.cache_for(name)
+        return info
 
     def list_clusters(self, actor: User) -> list[ClusterInfo]:
         """The clusters ``actor`` has a role on (every one for the Admin), by name."""
@@ -136,10 +150,18 @@ class ClusterService:
         await self._drop_client(name)
 
     def client_for(self, name: str) -> KubeClient:
-        """The client of cluster ``name``, made once per stored kubeconfig; UnknownCluster if none is joined."""
+        """The client of cluster ``name``, made once per stored kubeconfig; UnknownCluster if none is joined.
+
+        The stored kubeconfig is read again at most every ``KUBECONFIG_RECHECK_SECONDS``: a request
+        may ask for the client several times, and another console process changes it rarely.
+        """
+        cached = self._clients.get(name)
+        now = time.monotonic()
+        if cached is not None and now - self._compared.get(name, -math.inf) < KUBECONFIG_RECHECK_SECONDS:
+            return cached[1]
         with self._sessions() as session:
             sealed = self._row(session, name).kubeconfig
-        cached = self._clients.get(name)
+        self._compared[name] = now
         if cached is not None and cached[0] == sealed:
             return cached[1]
         client = KubeClient(self._box.decrypt(sealed).decode(), timeout=self._timeout)
@@ -147,10 +169,23 @@ class ClusterService:
         if cached is not None:
             # Another console process replaced the kubeconfig; requests still
             # running on the old client finish on their own connections first.
-            closing = asyncio.get_running_loop().create_task(cached[1].aclose())
-            self._closing.add(closing)
-            closing.add_done_callback(self._closing.discard)
+            self._in_background(self._close(cached[1], self._caches.pop(name, None)))
         return client
+
+    def cache_for(self, name: str) -> ClusterCache:
+        """The cache of cluster ``name``'s Jobs and pods, started with its current client; UnknownCluster if none."""
+        client = self.client_for(name)
+        cache = self._caches.get(name)
+        # One that no longer runs was started on an event loop that has ended (tests run several).
+        if cache is None or cache.client is not client or not cache.running:
+            cache = ClusterCache(client, ready_timeout=self._timeout)
+            cache.start()
+            self._caches[name] = cache
+        return cache
+
+    def running_cache(self, name: str) -> ClusterCache | None:
+        """The cache kept for cluster ``name``, if one was started (none is started here)."""
+        return self._caches.get(name)
 
     async def register_local(self, kubeconfig: str) -> ClusterInfo:
         """Keep the embedded cluster as ``local``: added on first start, its kubeconfig refreshed on later ones.
@@ -174,7 +209,9 @@ class ClusterService:
                 row.kubeconfig = self._box.encrypt(kubeconfig.encode())
                 session.commit()
                 await self._drop_client(LOCAL_CLUSTER)
-        return await self.check(LOCAL_CLUSTER)
+        checked = await self.check(LOCAL_CLUSTER)
+        self.cache_for(LOCAL_CLUSTER)
+        return checked
 
     async def check(self, name: str) -> ClusterInfo:
         """Ask cluster ``name`` for its version and nodes, and store what it answered (or that it did not)."""
@@ -192,6 +229,9 @@ class ClusterService:
         """Check every cluster at once: the periodic health loop's one step."""
         with self._sessions() as session:
             names = list(session.scalars(select(Cluster.name).order_by(Cluster.name)))
+        for gone in set(self._clients) - set(names):
+            # Removed by another console process: its client and cache go here too.
+            await self._drop_client(gone)
         checked = await asyncio.gather(*(self._check_if_joined(name) for name in names))
         return [info for info in checked if info is not None]
 
@@ -203,8 +243,11 @@ class ClusterService:
             return None
 
     async def aclose(self) -> None:
+        caches = list(self._caches.values())
+        self._caches.clear()
         clients = [client for _, client in self._clients.values()]
         self._clients.clear()
+        await asyncio.gather(*(cache.stop() for cache in caches))
         await asyncio.gather(*(client.aclose() for client in clients), *self._closing)
 
     def _record_check(self, name: str, answer: tuple[str, int] | None) -> ClusterInfo:
@@ -220,10 +263,25 @@ class ClusterService:
             return self._info(row)
 
     async def _drop_client(self, name: str) -> None:
+        self._compared.pop(name, None)
         cached = self._clients.pop(name, None)
         self._problems.pop(name, None)
+        cache = self._caches.pop(name, None)
         if cached is not None:
-            await cached[1].aclose()
+            await self._close(cached[1], cache)
+        elif cache is not None:
+            await cache.stop()
+
+    @staticmethod
+    async def _close(client: KubeClient, cache: ClusterCache | None) -> None:
+        if cache is not None:
+            await cache.stop()
+        await client.aclose()
+
+    def _in_background(self, closing: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(closing)
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     def _name_refusal(self, session: Session, name: str) -> ValidationResult | None:
         if not _CLUSTER_NAME.fullmatch(name):

@@ -4,11 +4,13 @@
 Exception) from the Job and its pods; ``completions``, ``duration`` and ``age`` give the list's
 other columns. ``clean_for_recreate`` and ``editable_patch`` are the manifest rules rerun, clone
 and edit share. ``JobService`` carries out the actions through a ``KubeApi`` (a handful of raw-JSON
-calls any Kubernetes client can provide) and keeps each Job's runs in a ``RunStore``, because
-DCE's rerun deletes the Job and creates it again under the same name.
+calls any Kubernetes client can provide), reads the Job list from a ``JobIndex`` where a cache is
+kept, and keeps each Job's runs in a ``RunStore``, because DCE's rerun deletes the Job and creates
+it again under the same name.
 """
 
 from ._errors import AlreadyFinished, DeletionTimeout, JobActionError, NotFinished, NotOwned
+from ._index import JobIndex, JobWithPods
 from ._kube import (
     EVENTS,
     JOBS,
@@ -72,9 +74,11 @@ __all__ = [
     "InvalidChanges",
     "JobActionError",
     "JobDetail",
+    "JobIndex",
     "JobService",
     "JobStatus",
     "JobSummary",
+    "JobWithPods",
     "KubeApi",
     "KubeApiError",
     "Manifest",

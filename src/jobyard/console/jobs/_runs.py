@@ -41,6 +41,10 @@ class RunStore(Protocol):
         """Drops every run of the Job: a new Job of the same name starts a history of its own."""
         ...
 
+    def begin(self, namespace: str, job_name: str, run: Run) -> None:
+        """A new Job's history: every earlier run dropped and ``run`` kept, as one change."""
+        ...
+
 
 class SqlRunStore:
     """``RunStore`` over the ``job_runs`` table; each change is committed at once."""
@@ -63,12 +67,32 @@ class SqlRunStore:
         self._session.commit()
 
     def forget(self, namespace: str, job_name: str) -> None:
+        self._delete(namespace, job_name)
+        self._session.commit()
+
+    def begin(self, namespace: str, job_name: str, run: Run) -> None:
+        self._delete(namespace, job_name)
+        self._session.add(
+            JobRun(
+                cluster=self._cluster,
+                namespace=namespace,
+                job_name=job_name,
+                run_number=run.number,
+                started=run.started,
+                finished=run.finished,
+                result=run.result,
+                succeeded=run.succeeded,
+                failed=run.failed,
+            )
+        )
+        self._session.commit()
+
+    def _delete(self, namespace: str, job_name: str) -> None:
         self._session.execute(
             delete(JobRun).where(
                 JobRun.cluster == self._cluster, JobRun.namespace == namespace, JobRun.job_name == job_name
             )
         )
-        self._session.commit()
 
     def _select(self, namespace: str, job_name: str) -> Select[JobRun]:
         return select(JobRun).where(

@@ -15,6 +15,7 @@ from jobyard.console.auth import Clock, utc_now
 from jobyard.console.forms import FormWithRest, Language, from_manifests
 
 from ._errors import AlreadyFinished, DeletionTimeout, NotFinished, NotOwned
+from ._index import JobIndex, JobWithPods
 from ._kube import EVENTS, JOBS, PODS, SERVICES, Cascade, KubeApi, KubeApiError, Manifest, NotFound, Resource
 from ._manifests import GENERATED_LABELS, clean_for_recreate, clean_service_for_clone, editable_patch
 from ._progress import Completions, completions, duration, finished_at, parse_time
@@ -102,8 +103,10 @@ class JobService:
         *,
         deletion_timeout: float = 60.0,
         poll_interval: float = 0.2,
+        index: JobIndex | None = None,
     ) -> None:
         self._kube = kube
+        self._index = index
         self._runs = runs
         self._clock = clock
         self._deletion_timeout = deletion_timeout
@@ -114,12 +117,14 @@ class JobService:
     async def create(self, manifests: list[Manifest], *, dry_run: bool = False) -> list[Manifest]:
         """Creates the Job and its Service (``to_manifests`` output), or with ``dry_run`` only has the server check them.
 
-        Everything is dry-run first, so a Service the server refuses leaves no Job behind.
+        With a Service, everything is dry-run first, so a Service the server refuses leaves no Job
+        behind; a Job alone is created at once, as its dry run could refuse nothing its create would not.
         """
         targets = [(_resource_of(manifest), _namespace_of(manifest), manifest) for manifest in manifests]
-        checked = [await self._kube.create(resource, ns, body, dry_run=True) for resource, ns, body in targets]
-        if dry_run:
-            return checked
+        if dry_run or len(targets) > 1:
+            checked = [await self._kube.create(resource, ns, body, dry_run=True) for resource, ns, body in targets]
+            if dry_run:
+                return checked
         created: list[tuple[Resource, str, Manifest]] = []
         try:
             for resource, namespace, body in targets:
@@ -129,20 +134,27 @@ class JobService:
                 await self._kube.delete(resource, namespace, _name(obj), propagation=Cascade.BACKGROUND, uid=_uid(obj))
             raise
         for job in (obj for resource, _, obj in created if resource == JOBS):
-            namespace, name = _namespace_of(job), _name(job)
-            self._runs.forget(namespace, name)
-            self._runs.save(namespace, name, Run(1, started=self._clock()))
+            self._runs.begin(_namespace_of(job), _name(job), Run(1, started=self._clock()))
         return [obj for _, _, obj in created]
 
     # Read
 
     async def jobs(self, namespace: str | None) -> list[JobSummary]:
-        """The Jobs of ``namespace`` (of every namespace when None), by namespace and name."""
+        """The Jobs of ``namespace`` (of every namespace when None), by namespace and name.
+
+        Read from the ``index`` when one is kept, else from the cluster.
+        """
+        listed = await self._index.jobs_with_pods(namespace) if self._index is not None else None
+        if listed is None:
+            listed = await self._listed(namespace)
+        now = self._clock()
+        ordered = sorted(listed, key=lambda pair: (_namespace_of(pair[0]), _name(pair[0])))
+        return [_summary(job, pods, now) for job, pods in ordered]
+
+    async def _listed(self, namespace: str | None) -> list[JobWithPods]:
         jobs = await self._kube.list(JOBS, namespace)
         pods = _by_controller(await self._kube.list(PODS, namespace))
-        now = self._clock()
-        ordered = sorted(jobs, key=lambda job: (_namespace_of(job), _name(job)))
-        return [_summary(job, pods.get(_uid(job) or "", []), now) for job in ordered]
+        return [(job, pods.get(_uid(job) or "", [])) for job in jobs]
 
     async def detail(self, namespace: str, name: str) -> JobDetail:
         job = await self._kube.get(JOBS, namespace, name)
