@@ -29,6 +29,18 @@ def test_using_a_token_records_when(db, clock):
     assert new.record.last_used == clock.now
 
 
+def test_last_used_moves_at_most_once_a_minute(db, clock):
+    new = create_token(db, add_user(db, "alice"), "laptop", clock=clock)
+    resolve_token(db, new.token, clock=clock)
+    first = clock.now
+    clock.advance(seconds=59)
+    resolve_token(db, new.token, clock=clock)
+    assert new.record.last_used == first
+    clock.advance(seconds=1)
+    resolve_token(db, new.token, clock=clock)
+    assert new.record.last_used == clock.now
+
+
 @pytest.mark.parametrize("token", ["jy_made-up", "Bearer something", ""])
 def test_unknown_tokens_resolve_to_nobody(db, clock, token):
     assert resolve_token(db, token, clock=clock) is None

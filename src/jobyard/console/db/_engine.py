@@ -46,5 +46,8 @@ def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
     # WAL lets the UI read while a write is in progress; the busy timeout makes
     # a second writer wait instead of failing at once.
     cursor.execute("PRAGMA journal_mode = WAL")
+    # In WAL mode NORMAL survives a killed process and skips an fsync per commit; only power
+    # loss may drop the last transactions (the cluster's store makes the same choice).
+    cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA busy_timeout = 5000")
     cursor.close()
