@@ -13,7 +13,18 @@ from ._app import create_app
 from ._context import CSRF_HEADER, SESSION_COOKIE, Caller
 from ._errors import ApiError, ErrorBody
 from ._kube_api import KubeClientApi
-from ._schemas import ClusterOut, JobDetailOut, JobListOut, JobSummaryOut, JobYamlIn, detail_out
+from ._resource_schemas import EndpointOut, NodeImageOut, ServiceOut, ServicePortOut
+from ._schemas import (
+    ClusterOut,
+    ConfigMapOut,
+    GrantOut,
+    JobDetailOut,
+    JobListOut,
+    JobSummaryOut,
+    JobYamlIn,
+    SecretOut,
+    detail_out,
+)
 from ._services import ConsoleServices
 from ._texts import API_TEXTS, language_of
 from ._twins import (
@@ -24,10 +35,14 @@ from ._twins import (
     live_stream,
     read_audit,
     read_clusters,
+    read_configmaps,
     read_grants,
     read_job,
     read_jobs,
     read_namespaces,
+    read_node_images,
+    read_secrets,
+    read_services,
     read_users,
 )
 
@@ -38,6 +53,9 @@ __all__ = [
     "SESSION_COOKIE",
     "Caller",
     "ClusterOut",
+    "ConfigMapOut",
+    "EndpointOut",
+    "GrantOut",
     "ConsoleServices",
     "ErrorBody",
     "JobDetailOut",
@@ -45,6 +63,10 @@ __all__ = [
     "JobSummaryOut",
     "JobYamlIn",
     "KubeClientApi",
+    "NodeImageOut",
+    "SecretOut",
+    "ServiceOut",
+    "ServicePortOut",
     "create_app",
     "create_from_form",
     "create_from_yaml",
@@ -55,9 +77,13 @@ __all__ = [
     "live_stream",
     "read_audit",
     "read_clusters",
+    "read_configmaps",
     "read_grants",
     "read_job",
     "read_jobs",
     "read_namespaces",
+    "read_node_images",
+    "read_secrets",
+    "read_services",
     "read_users",
 ]

@@ -6,10 +6,11 @@ from fastapi import APIRouter
 
 from jobyard.console.auth import Action
 from jobyard.console.clusters import ClusterInfo, validate_kubeconfig
-from jobyard.console.forms import FieldError, Language, data_errors, namespace_errors, object_name_errors
+from jobyard.console.forms import FieldError, Language, data_errors, message, namespace_errors, object_name_errors
 
 from ._context import CallerDep
 from ._errors import ApiError
+from ._resource_schemas import NodeImageOut, RegistrySecretIn, ServiceOut
 from ._schemas import (
     ClusterJoinIn,
     ClusterOut,
@@ -119,6 +120,49 @@ async def new_secret(cluster: str, namespace: str, body: SecretIn, caller: Calle
     _refuse_if_any(object_name_errors(body.name, caller.lang) + data_errors(body.data, caller.lang))
     created = await caller.services.resources.create_secret(caller.user, cluster, namespace, body.name, body.data)
     return SecretOut.model_validate(created)
+
+
+@router.post(
+    f"{_NAMESPACE}/pull-secrets",
+    tags=["secrets"],
+    summary="Create an image pull Secret (kubernetes.io/dockerconfigjson) from a registry, user and password",
+    status_code=201,
+)
+async def new_pull_secret(cluster: str, namespace: str, body: RegistrySecretIn, caller: CallerDep) -> SecretOut:
+    caller.require(Action.SECRET_CREATE, cluster, namespace, target=body.name)
+    missing = [name for name in ("server", "username", "password") if not getattr(body, name).strip()]
+    errors = object_name_errors(body.name, caller.lang) + [
+        FieldError(path=name, code="required", message=message("required", caller.lang)) for name in missing
+    ]
+    _refuse_if_any(errors)
+    created = await caller.services.resources.create_registry_secret(
+        caller.user,
+        cluster,
+        namespace,
+        body.name,
+        server=_server_of(body.server),
+        username=body.username.strip(),
+        password=body.password,
+    )
+    return SecretOut.model_validate(created)
+
+
+def _server_of(registry: str) -> str:
+    """host[:port], as ``.dockerconfigjson`` names a registry, whether or not the person typed a scheme."""
+    text = registry.strip()
+    return text.split("://", 1)[-1].rstrip("/")
+
+
+@router.get(f"{_NAMESPACE}/services", tags=["services"], summary="Services with their ports and endpoints")
+async def services(cluster: str, namespace: str, caller: CallerDep) -> list[ServiceOut]:
+    listed = await caller.services.resources.list_services(caller.user, cluster, namespace)
+    return [ServiceOut.model_validate(service) for service in listed]
+
+
+@router.get("/clusters/{cluster}/images", tags=["clusters"], summary="The images the cluster's nodes hold")
+async def node_images(cluster: str, caller: CallerDep) -> list[NodeImageOut]:
+    listed = await caller.services.resources.list_node_images(caller.user, cluster)
+    return [NodeImageOut.model_validate(image) for image in listed]
 
 
 def _refuse_if_any(errors: list[FieldError]) -> None:

@@ -10,7 +10,11 @@ from ._account import audit as read_audit
 from ._account import grants as read_grants
 from ._account import users as read_users
 from ._clusters import clusters as read_clusters
+from ._clusters import configmaps as read_configmaps
 from ._clusters import namespaces as read_namespaces
+from ._clusters import node_images as read_node_images
+from ._clusters import secrets as read_secrets
+from ._clusters import services as read_services
 from ._jobs import create_from_form, create_from_yaml
 from ._jobs import detail as read_job
 from ._jobs import namespace_jobs as read_jobs
@@ -25,9 +29,13 @@ __all__ = [
     "live_stream",
     "read_audit",
     "read_clusters",
+    "read_configmaps",
     "read_grants",
     "read_job",
     "read_jobs",
     "read_namespaces",
+    "read_node_images",
+    "read_secrets",
+    "read_services",
     "read_users",
 ]

@@ -7,15 +7,17 @@ back: reads return :class:`SecretInfo`, and audit entries name keys, not values.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Callable, Mapping
 
 from sqlalchemy.orm import Session
 
 from jobyard.console.auth import Action, AuditResult, Clock, Role, allowed, principal_of, record_audit, require, utc_now
-from jobyard.console.clusters import CONFIGMAPS, NAMESPACES, SECRETS, ClusterService, Propagation
+from jobyard.console.clusters import CONFIGMAPS, NAMESPACES, NODES, SECRETS, SERVICES, ClusterService, Propagation
 from jobyard.console.db import User
 
+from ._network import ENDPOINTS, NodeImage, ServiceInfo, node_images
 from ._objects import DOCKER_CONFIG_JSON, ConfigMapInfo, NamespaceInfo, SecretInfo, docker_config_json
 
 __all__ = ["ClusterResources"]
@@ -99,6 +101,25 @@ class ClusterResources:
         return await self._create_secret(
             actor, cluster, namespace, name, DOCKER_CONFIG_JSON, {".dockerconfigjson": config}
         )
+
+    async def list_services(self, actor: User, cluster: str, namespace: str) -> list[ServiceInfo]:
+        """The namespace's Services, each with its current endpoints.
+
+        Whoever may list the namespace's Jobs sees them: the wizard makes a Job's Service with it.
+        """
+        self._require(actor, Action.JOB_LIST, cluster, namespace)
+        client = self._clusters.client_for(cluster)
+        services, endpoints = await asyncio.gather(
+            client.list(SERVICES, namespace=namespace), client.list(ENDPOINTS, namespace=namespace)
+        )
+        by_name = {item.get("metadata", {}).get("name"): item for item in endpoints.items}
+        listed = [ServiceInfo.of(item, by_name.get(item.get("metadata", {}).get("name"))) for item in services.items]
+        return sorted(listed, key=lambda service: service.name)
+
+    async def list_node_images(self, actor: User, cluster: str) -> list[NodeImage]:
+        """The images the cluster's nodes hold (``status.images``), for anyone with a role on the cluster."""
+        self._require(actor, Action.NAMESPACE_LIST, cluster)
+        return node_images((await self._clusters.client_for(cluster).list(NODES)).items)
 
     async def _create_secret(
         self, actor: User, cluster: str, namespace: str, name: str, secret_type: str, data: Mapping[str, bytes]

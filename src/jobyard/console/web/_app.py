@@ -22,7 +22,7 @@ from jobyard.console.clusters import ClusterUnreachable as ClientUnreachable
 from jobyard.console.clusters import KubeError
 from jobyard.console.jobs import ClusterUnreachable, KubeApiError, NotFound
 
-from . import _account, _admin, _clusters, _jobs, _wizard
+from . import _account, _admin, _clusters, _jobs, _network, _permissions, _resources, _wizard
 from ._context import CsrfRefused, SignInNeeded, anonymous_context, pages
 from ._i18n import language_of_request
 from ._templates import STATIC, Pages
@@ -35,7 +35,7 @@ def web_app(services: ConsoleServices) -> FastAPI:
     app.state.services = services
     app.state.pages = Pages()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (_account, _clusters, _wizard, _jobs, _admin):
+    for module in (_account, _clusters, _resources, _network, _permissions, _wizard, _jobs, _admin):
         app.include_router(module.router)
     app.add_exception_handler(SignInNeeded, _sign_in_needed)
     for error in (CsrfRefused, PermissionDenied, UnknownCluster, KubeApiError, KubeError, HTTPException):

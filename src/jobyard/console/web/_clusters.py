@@ -15,6 +15,7 @@ from jobyard.console.api import Caller, ClusterOut, read_clusters, read_namespac
 from jobyard.console.auth import Action, UnknownCluster, capabilities
 
 from ._context import WebCaller, base_context, pages
+from ._sidebar import sidebar_of
 
 __all__ = ["cluster_context", "router"]
 
@@ -41,6 +42,7 @@ async def cluster_context(
         namespace=namespace,
         namespaces=[item.name for item in namespaces],
         section=section,
+        sidebar=sidebar_of(caller, cluster),
         may=capabilities(caller.principal, cluster, namespace)
         if namespace
         else capabilities(caller.principal, cluster),

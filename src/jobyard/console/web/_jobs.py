@@ -31,6 +31,7 @@ from jobyard.console.jobs import KubeApiError, StatusCode, status_label
 
 from ._clusters import cluster_context
 from ._context import WebCaller, pages
+from ._network import namespace_services, services_of_job
 
 __all__ = ["PAGE_SIZE", "router"]
 
@@ -151,14 +152,18 @@ async def jobs_live(request: Request, cluster: str, namespace: str, caller: WebC
 
     def encode(listing: BaseModel) -> str:
         assert isinstance(listing, JobListOut)
-        return renderer.render(caller.lang, "jobs.html", _with_rows(context, listing), block="rows")
+        # Ages are counted to this snapshot, not to when the stream opened.
+        rows = {**_with_rows(context, listing), "now": caller.services.clock()}
+        return renderer.render(caller.lang, "jobs.html", rows, block="rows")
 
     return live_stream(caller, cluster, namespace, job_list_watches(), "rows", snapshot, encode)
 
 
 async def _detail_context(request: Request, caller: WebCaller, cluster: str, namespace: str) -> dict[str, Any]:
     context = await cluster_context(request, caller, cluster, namespace)
-    context.update(actions=_actions, base=_base(cluster, namespace))
+    # The Services are read once per page (or live stream); the template picks those selecting the Job's pods.
+    services = await namespace_services(caller, cluster, namespace)
+    context.update(actions=_actions, base=_base(cluster, namespace), services=services, services_of_job=services_of_job)
     return context
 
 
@@ -173,7 +178,9 @@ async def job_page(request: Request, cluster: str, namespace: str, name: str, ca
     context = await _detail_context(request, caller, cluster, namespace)
     context.update(detail=detail, job=detail.summary, containers=_containers(detail.job))
     alternate = f"/api/clusters/{cluster}/namespaces/{namespace}/jobs/{name}"
-    return pages(request).response(caller.lang, "job.html", context, alternate=alternate)
+    # The Service section's Refresh asks for its block alone, with the endpoints as they are now.
+    block = "service" if request.headers.get("hx-target") == "job-service" else None
+    return pages(request).response(caller.lang, "job.html", context, block=block, alternate=alternate)
 
 
 @router.get(_JOB + "/live")
@@ -189,7 +196,8 @@ async def job_live(request: Request, cluster: str, namespace: str, name: str, ca
 
     def encode(detail: BaseModel) -> str:
         assert isinstance(detail, JobDetailOut)
-        return renderer.render(caller.lang, "job.html", {**context, "detail": detail, "job": detail.summary}, "live")
+        fresh = {**context, "detail": detail, "job": detail.summary, "now": caller.services.clock()}
+        return renderer.render(caller.lang, "job.html", fresh, "live")
 
     return live_stream(caller, cluster, namespace, job_detail_watches(name), "job", snapshot, encode)
 

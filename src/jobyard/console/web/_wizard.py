@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from jobyard.console.api import Caller
+from jobyard.console.api import Caller, NodeImageOut, read_node_images
 from jobyard.console.auth import Action, PermissionDenied
 from jobyard.console.clusters import KubeError
 from jobyard.console.forms import FieldError, FormWithRest
@@ -144,6 +144,7 @@ async def image_picker(
     caller.require(Action.JOB_CREATE, cluster, namespace)
     services = caller.services.registries
     picker: dict[str, Any] = {"registry": registry, "repository": repository, "items": [], "error": ""}
+    picker["node_images"] = [] if registry else await _node_images(caller, cluster)
     try:
         registries = {info.name: info for info in services.list_registries(caller.user)}
         if not registry:
@@ -160,6 +161,14 @@ async def image_picker(
         picker["items"] = []
     context = {"picker": picker, "base": _base(cluster, namespace)}
     return pages(request).response(caller.lang, "wizard/wizard.html", context, block="images")
+
+
+async def _node_images(caller: Caller, cluster: str) -> list[NodeImageOut]:
+    """The images already on the cluster's nodes: picked, they start without a pull."""
+    try:
+        return await read_node_images(cluster, caller)
+    except (PermissionDenied, KubeError):
+        return []
 
 
 @router.get(_NEW + "/yaml")
