@@ -77,6 +77,22 @@ class RunningCluster:
         return self.config.data_dir / "pki" / "ca.crt"
 
 
+def node_config(data_dir: Path, **changes: object) -> ClusterConfig:
+    """A cluster whose node really runs pods, with upstream's back-offs and heartbeats shortened for tests."""
+    settings: dict[str, object] = {
+        "data_dir": data_dir,
+        "api_port": free_port(),
+        "bookmark_interval_seconds": 0.5,
+        "job_backoff_base_seconds": 0.2,
+        "job_backoff_cap_seconds": 1.0,
+        "job_pod_batch_seconds": 0.2,
+        "kubelet_backoff_base_seconds": 0.5,
+        "kubelet_backoff_cap_seconds": 2.0,
+        "node_status_update_seconds": 2.0,
+    }
+    return ClusterConfig(**{**settings, **changes})
+
+
 @pytest.fixture
 def cluster_config(tmp_path) -> ClusterConfig:
     # No node: these clusters serve the control plane, and tests drive pod phases themselves.

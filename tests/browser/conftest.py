@@ -2,12 +2,18 @@
 
 One cluster (no node: tests move pods through their phases with ``JobsApi``) and one console for
 the whole session, started with the same helpers as the API tests; each test works in namespaces
-and under user names of its own. The browser is Debian's ``chromium``, never a downloaded one:
-without it the browser tests are skipped, with the reason printed.
+and under user names of its own. Modules that need pods to really run (the seed walk) take the
+``node_*`` fixtures instead: a cluster with its node and a console of their own, for the module.
+The browser is Debian's ``chromium``, never a downloaded one: without it, or without what the
+node needs (root, bubblewrap), those tests are skipped, with the reason printed.
+
+Screenshots go to ``test-output/screenshots`` (git-ignored), which pytest-playwright does not
+empty at the start of a session as it does ``test-results/``; the user guide picks from there.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +24,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from conftest import RunningCluster
+from conftest import RunningCluster, node_config
 from console.api.conftest import (
     PASSWORD,
     ConsoleThread,
@@ -43,6 +49,32 @@ CHROMIUM_ARGS = [
 ]
 
 
+@contextmanager
+def web_console(cluster: RunningCluster, data_dir: Path) -> Iterator[ConsoleThread]:
+    """The console on ``cluster``, its live pages re-reading faster than production's 0.2 s."""
+    with console_on(cluster, data_dir) as running:
+        running.running.services.live_coalesce_seconds = 0.05
+        yield running
+
+
+@contextmanager
+def admin_client(console: ConsoleThread) -> Iterator[httpx.Client]:
+    """The first admin over the API, with a token: how tests set the scene."""
+    password = console.running.admin_password
+    assert password is not None
+    with sign_in(console.url, "admin", password) as browser:
+        token = browser.post("/api/tokens", json={"name": "web-tests"}).json()["token"]
+    with token_client(console.url, token) as client:
+        yield client
+
+
+def new_namespace(admin: httpx.Client) -> str:
+    name = unique("web")
+    response = admin.post("/api/clusters/local/namespaces", json={"name": name})
+    assert response.status_code == 201, response.text
+    return name
+
+
 @pytest.fixture(scope="session")
 def kube_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCluster]:
     with control_plane(tmp_path_factory.mktemp("web-cluster") / "data") as running:
@@ -51,9 +83,7 @@ def kube_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCl
 
 @pytest.fixture(scope="session")
 def console(kube_cluster: RunningCluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleThread]:
-    with console_on(kube_cluster, tmp_path_factory.mktemp("web-console") / "data") as running:
-        # Live pages re-read at most every 0.2 s in production; a test need not wait that long.
-        running.running.services.live_coalesce_seconds = 0.05
+    with web_console(kube_cluster, tmp_path_factory.mktemp("web-console") / "data") as running:
         yield running
 
 
@@ -65,20 +95,14 @@ def admin_password(console: ConsoleThread) -> str:
 
 
 @pytest.fixture(scope="session")
-def admin(console: ConsoleThread, admin_password: str) -> Iterator[httpx.Client]:
-    """The first admin over the API, with a token: how tests set the scene."""
-    with sign_in(console.url, "admin", admin_password) as browser:
-        token = browser.post("/api/tokens", json={"name": "web-tests"}).json()["token"]
-    with token_client(console.url, token) as client:
+def admin(console: ConsoleThread) -> Iterator[httpx.Client]:
+    with admin_client(console) as client:
         yield client
 
 
 @pytest.fixture
 def namespace(admin: httpx.Client) -> str:
-    name = unique("web")
-    response = admin.post("/api/clusters/local/namespaces", json={"name": name})
-    assert response.status_code == 201, response.text
-    return name
+    return new_namespace(admin)
 
 
 @pytest.fixture
@@ -134,21 +158,69 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
+@contextmanager
+def browser_page(chromium: Browser, console: ConsoleThread, locale: str = "en-US") -> Iterator[Page]:
+    """A fresh browser context (no cookies) at 1280×800, whose browser asks for ``locale`` first."""
+    context = chromium.new_context(base_url=console.url, viewport={"width": 1280, "height": 800}, locale=locale)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(chromium: Browser, console: ConsoleThread) -> Iterator[Page]:
-    """A fresh browser context (no cookies) at 1280×800, speaking English until the user switches."""
-    context = chromium.new_context(base_url=console.url, viewport={"width": 1280, "height": 800}, locale="en-US")
-    opened = context.new_page()
-    yield opened
-    context.close()
+    """A fresh page speaking English until the user switches."""
+    with browser_page(chromium, console) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")
 def screenshots(pytestconfig: pytest.Config) -> Path:
-    """Where page screenshots go (pytest-playwright's --output, ``test-results/`` by default), for the docs."""
-    folder = Path(str(pytestconfig.getoption("--output"))) / "screenshots"
+    """Where page screenshots go, for the docs: ``test-output/screenshots``, kept between sessions."""
+    folder = pytestconfig.rootpath / "test-output" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-__all__ = ["PASSWORD", "create_job", "user_with", "web_client"]
+# A cluster whose node runs the pods (root, bubblewrap), with a console of its own, per module
+
+
+@contextmanager
+def cluster_with_node(data_dir: Path) -> Iterator[RunningCluster]:
+    """Pods really run, from real images; upstream's back-offs and heartbeats are shortened."""
+    if os.geteuid() != 0 or shutil.which("bwrap") is None:
+        reason = "the node's sandbox needs root and bubblewrap (apt-get install bubblewrap; CI runs as root)"
+        print(f"SKIP: {reason}")
+        pytest.skip(reason)
+    running = RunningCluster(node_config(data_dir, job_pod_batch_seconds=0.1)).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def node_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCluster]:
+    with cluster_with_node(tmp_path_factory.mktemp("web-node-cluster") / "data") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def node_console(node_cluster: RunningCluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleThread]:
+    with web_console(node_cluster, tmp_path_factory.mktemp("web-node-console") / "data") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def node_admin(node_console: ConsoleThread) -> Iterator[httpx.Client]:
+    with admin_client(node_console) as client:
+        yield client
+
+
+@pytest.fixture
+def node_namespace(node_admin: httpx.Client) -> str:
+    return new_namespace(node_admin)
+
+
+__all__ = ["PASSWORD", "browser_page", "create_job", "user_with", "web_client"]

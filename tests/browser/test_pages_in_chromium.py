@@ -1,7 +1,7 @@
 """The console in a real browser (Debian's chromium): sign-in, language, navigation, live Job list, actions.
 
 Each test signs in through the page, as a person does, and leaves a screenshot of what it saw
-in the test output (``test-results/screenshots``) for the user guide.
+in the test output (``test-output/screenshots``) for the user guide.
 """
 
 from __future__ import annotations

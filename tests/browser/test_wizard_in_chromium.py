@@ -1,6 +1,6 @@
 """The create-by-image wizard in a real browser (Debian's chromium), as an NS Editor fills it.
 
-Screenshots of each step go to the test output (``test-results/screenshots``) for the user guide.
+Screenshots of each step go to the test output (``test-output/screenshots``) for the user guide.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conftest import RunningCluster, free_port, kubectl_binary
+from conftest import RunningCluster, kubectl_binary, node_config
 from waiting import eventually
 
 from .jobs_support import conditions, is_true
@@ -36,20 +36,7 @@ WAIT = 30.0
 
 @pytest.fixture(scope="module")
 def shared_cluster(tmp_path_factory) -> Iterator[RunningCluster]:
-    from jobyard.cluster.config import ClusterConfig
-
-    config = ClusterConfig(
-        data_dir=tmp_path_factory.mktemp("node") / "data",
-        api_port=free_port(),
-        bookmark_interval_seconds=0.5,
-        job_backoff_base_seconds=0.2,
-        job_backoff_cap_seconds=1.0,
-        job_pod_batch_seconds=0.2,
-        kubelet_backoff_base_seconds=0.5,
-        kubelet_backoff_cap_seconds=2.0,
-        node_status_update_seconds=2.0,
-    )
-    running = RunningCluster(config).start()
+    running = RunningCluster(node_config(tmp_path_factory.mktemp("node") / "data")).start()
     yield running
     running.stop()
 
