@@ -308,6 +308,24 @@ def test_exec_runs_inside_the_container(runtime: SandboxRuntime, image: Image, t
     assert b"started" in other and b'exec: "nosuch": executable file not found in $PATH' in other
 
 
+def test_exec_right_after_start_runs_in_the_containers_root(
+    runtime: SandboxRuntime, image: Image, tmp_path: Path
+) -> None:
+    """A probe or postStart hook runs at once: bwrap may still be building the root it then enters."""
+
+    async def scenario() -> list[tuple[int, bytes]]:
+        results = []
+        for attempt in range(8):
+            spec = spec_for(image, tmp_path / str(attempt), "sleep", "30", env=[("PATH", "/bin")])
+            container = await runtime.start(SANDBOX, spec)
+            result = await runtime.exec(container, ["true"], timeout=10)
+            results.append((result.exit_code, result.output))
+            await runtime.remove(spec.id)
+        return results
+
+    assert asyncio.run(scenario()) == [(0, b"")] * 8
+
+
 def test_exec_has_the_containers_capabilities(runtime: SandboxRuntime, image: Image, tmp_path: Path) -> None:
     spec = spec_for(image, tmp_path, "sleep", "30")
 

@@ -67,6 +67,7 @@ _ENTER_SCRIPT = Path(__file__).with_name("_enter.py")
 _MOUNTS_ROOT = Path("/run/jobyard-sandbox")
 # Mount points every container needs, made in its upper layer when the image lacks them.
 _SYSTEM_MOUNTPOINTS = ("/proc", "/dev", "/tmp")
+_EXEC_WAIT_SECONDS = 5.0
 
 
 class SandboxContainer(SupervisedContainer):
@@ -105,6 +106,7 @@ class SandboxRuntime:
         if os.geteuid() != 0:
             raise RuntimeError("the sandbox runtime must run as root (it mounts overlays and creates cgroups)")
         self._bwrap = bwrap
+        self._bwrap_binary = os.path.realpath(bwrap)
         self._nsenter = nsenter
         self._setpriv = setpriv
         self.state_dir = state_dir
@@ -154,6 +156,7 @@ class SandboxRuntime:
         running = self._containers.get(container.id)
         if running is None or not running.running:
             return ExecResult(exit_code=126, output=b"cannot exec in a stopped container\n")
+        await self._until_exec(running)
         security = running.spec.security
         capabilities = None if security.privileged else effective_capabilities(security)
         request = {
@@ -171,6 +174,22 @@ class SandboxRuntime:
             dict(running.spec.env),
             timeout,
         )
+
+    async def _until_exec(self, container: SandboxContainer) -> None:
+        """Wait until bwrap's child has exec'd the command (for at most a few seconds).
+
+        start() releases the child before it has built the container's root, and a probe or
+        postStart hook run at once would enter the empty root bwrap builds it in.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + _EXEC_WAIT_SECONDS
+        while container.running and loop.time() < deadline:
+            try:
+                if os.readlink(f"/proc/{container.pid}/exe") != self._bwrap_binary:
+                    return
+            except OSError:
+                return
+            await asyncio.sleep(0.005)
 
     async def remove(self, container_id: str) -> None:
         container = self._containers.pop(container_id, None)
