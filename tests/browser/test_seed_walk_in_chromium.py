@@ -248,12 +248,13 @@ def test_a_job_past_its_retries_shows_failed_with_the_reason_and_reruns(
     first_uid = detail(node_admin, node_namespace, "job-fails")["job"]["metadata"]["uid"]
     page.locator(".job-head").get_by_role("button", name="重新运行").click()
     expect(page.get_by_role("status").filter(has_text="已重新运行")).to_be_visible()
-    # The newest run is listed first. Not "exactly two rows" yet: a live detail read that fetched
-    # the old Job just before the rerun can still write it into the new run (the run store's
-    # _observe), which then adds a third.
-    expect(history.first.locator("td").first).not_to_have_text("1", timeout=RUN_TIMEOUT)
+    # The newest run is listed first; runs are matched by the Job's uid, so a live read of the old
+    # Job racing the rerun cannot add a third.
+    expect(history.first.locator("td").first).to_have_text("2", timeout=RUN_TIMEOUT)
     expect(page.locator(".job-head .badge")).to_have_text("执行失败", timeout=RUN_TIMEOUT)
-    expect(history.first.locator("td").nth(3)).to_have_text("Failed")
+    expect(history.first.locator("td").nth(3)).to_have_text("执行失败", timeout=RUN_TIMEOUT)
+    expect(history.first.locator("td").nth(4)).to_have_text("BackoffLimitExceeded")
+    expect(history).to_have_count(2)
     assert detail(node_admin, node_namespace, "job-fails")["job"]["metadata"]["uid"] != first_uid
 
 

@@ -207,3 +207,44 @@ def _sse_events(lines: Iterator[str]) -> Iterator[dict[str, str]]:
 
 def _expect(condition: bool) -> None:
     assert condition
+
+
+def test_the_logs_of_pods_a_delete_with_cascade_orphan_kept_stay_readable(admin, namespace, pods):
+    assert admin.post(jobs_url(namespace), json=job_form("job-01")).status_code == 201
+    (pod,) = pods.wait_active("job-01", 1)
+    name = pod["metadata"]["name"]
+    before = admin.get(f"{jobs_url(namespace)}/job-01/logs")
+    assert before.status_code == 200, before.text
+    assert admin.delete(f"{jobs_url(namespace)}/job-01", params={"cascade": "Orphan"}).status_code == 204
+    eventually(lambda: _expect(not pods.get(pods.pod_url(pod))["metadata"].get("ownerReferences")))
+    assert admin.get(f"{jobs_url(namespace)}/job-01").status_code == 404
+
+    merged = admin.get(f"{jobs_url(namespace)}/job-01/logs")
+    assert merged.status_code == 200, merged.text
+    assert merged.text.startswith(f"[{name}] ")
+    # No node runs the pod here, so the cluster has no log to give, but the console asks it.
+    one = admin.get(f"{jobs_url(namespace)}/job-01/pods/{name}/logs")
+    assert one.status_code == 200 or one.json()["code"] != "notOwned", one.text
+    # A pod left behind is the deleted Job's, not any other Job's.
+    stranger = admin.get(f"{jobs_url(namespace)}/job-02/pods/{name}/logs")
+    assert (stranger.status_code, stranger.json()["code"]) == (404, "notOwned")
+
+
+def test_the_run_history_says_a_failed_runs_result_in_the_callers_language_and_its_reason(admin, namespace, pods):
+    assert (
+        admin.post(
+            jobs_url(namespace), json=job_form("job-01", advanced={"parallelism": 1, "backoffLimit": 0})
+        ).status_code
+        == 201
+    )
+    (pod,) = pods.wait_active("job-01", 1)
+    pods.fail(pod)
+    eventually(lambda: _expect(status_of(admin, namespace, "job-01") == "Failed"))
+    (chinese,) = admin.get(f"{jobs_url(namespace)}/job-01/history", headers={"Accept-Language": "zh-CN"}).json()
+    assert (chinese["result"], chinese["resultLabel"], chinese["reason"]) == (
+        "Failed",
+        "执行失败",
+        "BackoffLimitExceeded",
+    )
+    detail = admin.get(f"{jobs_url(namespace)}/job-01").json()
+    assert detail["runs"][0]["resultLabel"] == "Failed"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
 
 from jobyard.console.db import Cluster
-from jobyard.console.jobs import Run, SqlRunStore
+from jobyard.console.jobs import Run, RunConflict, SqlRunStore, observed
 
 START = datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
 
@@ -52,3 +53,109 @@ def test_beginning_a_history_drops_the_earlier_runs_of_that_name(store: SqlRunSt
     store.save("default", "job-01", Run(2, START))
     store.begin("default", "job-01", Run(1, START, result=None))
     assert [run.number for run in store.runs("default", "job-01")] == [1]
+
+
+def test_uid_reason_and_a_reruns_manifest_are_kept(store: SqlRunStore) -> None:
+    failed = Run(1, START, START, "Failed", failed=1, uid="u1", reason="BackoffLimitExceeded")
+    pending = Run(2, START, recreate={"kind": "Job", "metadata": {"name": "job-01"}})
+    store.save("default", "job-01", failed)
+    store.save("default", "job-01", pending)
+    assert store.runs("default", "job-01") == [failed, pending]
+
+
+def test_a_second_run_of_one_uid_is_refused(store: SqlRunStore) -> None:
+    store.save("default", "job-01", Run(1, START, uid="u1"))
+    with pytest.raises(RunConflict):
+        store.save("default", "job-01", Run(2, START, uid="u1"))
+    store.save("default", "job-01", Run(2, START, uid="u2"))  # the session is usable after the refusal
+    assert [run.uid for run in store.runs("default", "job-01")] == ["u1", "u2"]
+
+
+def test_a_run_another_session_recorded_for_the_uid_is_not_recorded_again(db: Session, store: SqlRunStore) -> None:
+    with Session(db.get_bind()) as other_session:
+        SqlRunStore(other_session, "c1").save("default", "job-01", Run(1, START, uid="u1"))
+    with pytest.raises(RunConflict):
+        store.save("default", "job-01", Run(2, START, uid="u1"))
+    assert [run.number for run in store.runs("default", "job-01")] == [1]
+
+
+def test_discarding_drops_one_run(store: SqlRunStore) -> None:
+    store.save("default", "job-01", Run(1, START, uid="u1"))
+    store.save("default", "job-01", Run(2, START, recreate={}))
+    store.discard("default", "job-01", 2)
+    assert [run.number for run in store.runs("default", "job-01")] == [1]
+
+
+# observed(): which run a Job read belongs to.
+
+EARLIER = START - timedelta(hours=1)
+DONE = Run(1, EARLIER, START, "Completed", succeeded=1, uid="old")
+SEEN_NEW_RUNNING = Run(0, START + timedelta(minutes=1), uid="new")
+
+
+@pytest.mark.parametrize(
+    ("runs", "seen", "created", "expected"),
+    [
+        pytest.param([], SEEN_NEW_RUNNING, START, replace(SEEN_NEW_RUNNING, number=1), id="a first read is run 1"),
+        pytest.param(
+            [DONE, Run(2, START, uid="new")],
+            replace(DONE, number=0, started=EARLIER),
+            EARLIER,
+            None,
+            id="a read of the old Job after a rerun changes nothing",
+        ),
+        pytest.param(
+            [DONE, Run(2, START, uid="new")],
+            replace(DONE, number=0, uid="new", finished=None, result=None, succeeded=0),
+            START,
+            None,
+            id="a read of a Job saying what its run says changes nothing",
+        ),
+        pytest.param(
+            [DONE, Run(2, START, uid="new")],
+            Run(
+                0, START + timedelta(minutes=2), START + timedelta(minutes=3), "Failed", failed=1, uid="new", reason="R"
+            ),
+            START,
+            Run(2, START, START + timedelta(minutes=3), "Failed", failed=1, uid="new", reason="R"),
+            id="a Job's state goes into the run of its uid, which keeps its number and start",
+        ),
+        pytest.param(
+            [DONE, Run(2, START, recreate={"kind": "Job"})],
+            SEEN_NEW_RUNNING,
+            START,
+            Run(2, START, uid="new"),
+            id="a rerun's pending run is claimed by the first unknown Job, and its manifest dropped",
+        ),
+        pytest.param(
+            [Run(1, EARLIER)],
+            SEEN_NEW_RUNNING,
+            START,
+            Run(1, EARLIER, uid="new"),
+            id="an unfinished run recorded before uids is claimed",
+        ),
+        pytest.param(
+            [Run(1, EARLIER, START, "Completed")],
+            Run(0, EARLIER, START, "Completed", uid="old"),
+            EARLIER,
+            Run(1, EARLIER, START, "Completed", uid="old"),
+            id="a finished run recorded before uids is claimed by a Job that existed before it finished",
+        ),
+        pytest.param(
+            [Run(1, EARLIER, START, "Completed")],
+            SEEN_NEW_RUNNING,
+            START + timedelta(minutes=1),
+            replace(SEEN_NEW_RUNNING, number=2),
+            id="a Job created after a finished run recorded before uids is a new run",
+        ),
+        pytest.param(
+            [DONE],
+            SEEN_NEW_RUNNING,
+            START + timedelta(minutes=1),
+            replace(SEEN_NEW_RUNNING, number=2),
+            id="an unknown uid after runs of known uids is a new run",
+        ),
+    ],
+)
+def test_observed(runs: list[Run], seen: Run, created: datetime, expected: Run | None) -> None:
+    assert observed(runs, seen, created) == expected

@@ -11,7 +11,7 @@ own reads, for the web pages that are their HTML twins (``jobyard.console.web``)
 
 from ._app import create_app
 from ._context import CSRF_HEADER, SESSION_COOKIE, Caller
-from ._errors import ApiError, ErrorBody
+from ._errors import ApiError, ErrorBody, job_action_refusal
 from ._kube_api import KubeClientApi
 from ._resource_schemas import EndpointOut, NodeImageOut, ServiceOut, ServicePortOut
 from ._schemas import (
@@ -71,6 +71,7 @@ __all__ = [
     "create_from_form",
     "create_from_yaml",
     "detail_out",
+    "job_action_refusal",
     "job_detail_watches",
     "job_list_watches",
     "language_of",

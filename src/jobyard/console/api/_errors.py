@@ -42,13 +42,14 @@ from jobyard.console.jobs import (
     NotFinished,
     NotFound,
     NotOwned,
+    RerunInterrupted,
 )
 from jobyard.console.resources import RegistryError
 
 from ._kube_api import translated_errors
 from ._texts import api_text, language_of
 
-__all__ = ["ApiError", "ErrorBody", "install_error_handlers", "kube_field_errors"]
+__all__ = ["ApiError", "ErrorBody", "install_error_handlers", "job_action_refusal", "kube_field_errors"]
 
 
 class ErrorBody(BaseModel):
@@ -163,16 +164,22 @@ def _client_error(request: Request, error: Exception) -> JSONResponse:
         return _kube_error(request, translated)
 
 
-def _job_action_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, JobActionError)
-    lang = request_language(request)
+def job_action_refusal(error: JobActionError, lang: Language) -> tuple[int, str, str]:
+    """The HTTP status, code and message, in ``lang``, of the job service's refusal (the web's error pages use it too)."""
     if isinstance(error, NotOwned):
-        return _respond(404, "notOwned", api_text("notOwned", lang, name=error.name, pod=error.pod))
+        return 404, "notOwned", api_text("notOwned", lang, name=error.name, pod=error.pod)
     if isinstance(error, DeletionTimeout):
-        return _respond(504, "deletionTimeout", api_text("deletionTimeout", lang, name=error.name))
+        return 504, "deletionTimeout", api_text("deletionTimeout", lang, name=error.name)
+    if isinstance(error, RerunInterrupted):
+        return 409, "rerunInterrupted", api_text("rerunInterrupted", lang, name=error.name)
     code = "notFinished" if isinstance(error, NotFinished) else "alreadyFinished"
     assert isinstance(error, NotFinished | AlreadyFinished)
-    return _respond(409, code, api_text(code, lang, name=error.name))
+    return 409, code, api_text(code, lang, name=error.name)
+
+
+def _job_action_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, JobActionError)
+    return _respond(*job_action_refusal(error, request_language(request)))
 
 
 def _invalid_changes(request: Request, error: Exception) -> JSONResponse:

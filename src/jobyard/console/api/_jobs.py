@@ -43,6 +43,7 @@ from ._schemas import (
     RunOut,
     Unreachable,
     detail_out,
+    run_out,
     summary_out,
 )
 
@@ -276,7 +277,7 @@ async def detail(
 async def history(cluster: str, namespace: str, name: str, caller: CallerDep) -> list[RunOut]:
     caller.require(Action.JOB_GET, cluster, namespace, target=name)
     runs = await caller.services.jobs(cluster, caller.db).history(namespace, name)
-    return [RunOut.model_validate(run) for run in runs]
+    return [run_out(run, caller.lang) for run in runs]
 
 
 @router.get(_JOB + "/clone", summary="The wizard filled from the Job, under a free name")
@@ -324,6 +325,20 @@ async def delete(
     caller.require(Action.JOB_DELETE, cluster, namespace, target=name)
     await caller.services.jobs(cluster, caller.db).delete(namespace, name, cascade)
     caller.audit("job.delete", cluster=cluster, namespace=namespace, target=name, detail=cascade.value)
+
+
+@router.get(
+    _JOB + "/logs",
+    summary="One container's log of every pod of the Job, each line prefixed with [pod]; after a delete with "
+    "cascade Orphan, of the pods it left behind",
+    response_class=PlainTextResponse,
+)
+async def merged_logs(
+    cluster: str, namespace: str, name: str, caller: CallerDep, container: str | None = None
+) -> PlainTextResponse:
+    caller.require(Action.JOB_LOGS, cluster, namespace, target=name)
+    text = await caller.services.jobs(cluster, caller.db).merged_logs(namespace, name, container=container)
+    return PlainTextResponse(text)
 
 
 @router.get(

@@ -11,7 +11,7 @@ from pydantic.alias_generators import to_camel
 from jobyard.console.auth import Role
 from jobyard.console.db import User
 from jobyard.console.forms import DESCRIPTION_ANNOTATION, Language
-from jobyard.console.jobs import JobDetail, JobSummary, status_label, status_tooltip
+from jobyard.console.jobs import JobDetail, JobSummary, Run, StatusCode, status_label, status_tooltip
 
 __all__ = [
     "AuditOut",
@@ -316,6 +316,10 @@ class RunOut(Wire):
     started: datetime
     finished: datetime | None
     result: str | None
+    # The result as the status column words it, in the caller's language; None while the run runs.
+    result_label: str | None = None
+    # Why a failed run failed, as the Job's Failed condition says (BackoffLimitExceeded, …).
+    reason: str | None = None
     succeeded: int
     failed: int
 
@@ -385,7 +389,12 @@ def detail_out(cluster: str, detail: JobDetail, lang: Language) -> JobDetailOut:
         pods=[PodOut.model_validate(pod) for pod in detail.pods],
         conditions=[ConditionOut.model_validate(condition) for condition in detail.conditions],
         events=[EventOut.model_validate(event) for event in detail.events],
-        runs=[RunOut.model_validate(run) for run in detail.runs],
+        runs=[run_out(run, lang) for run in detail.runs],
         job=detail.summary.job,
         service=detail.service,
     )
+
+
+def run_out(run: Run, lang: Language) -> RunOut:
+    label = status_label(StatusCode(run.result), lang) if run.result in set(StatusCode) else run.result
+    return RunOut.model_validate(run).model_copy(update={"result_label": label})

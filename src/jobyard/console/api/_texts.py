@@ -60,6 +60,10 @@ API_TEXTS: dict[str, Texts] = {
         "Job {name} was still being deleted after the wait; it was not created again.",
         "等待后任务 {name} 仍在删除中，未重新创建。",
     ),
+    "rerunInterrupted": Texts(
+        "Job {name} is gone: its rerun stopped after deleting it. Rerun it again to create it.",
+        "任务 {name} 已不存在：重新运行在删除旧任务后中断。请再次重新运行以创建它。",
+    ),
     "yamlInvalid": Texts("Not valid YAML: {detail}", "不是有效的 YAML：{detail}"),
     "yamlKinds": Texts(
         "Give one batch/v1 Job and at most one v1 Service, in one namespace.",

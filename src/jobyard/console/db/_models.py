@@ -50,6 +50,9 @@ NAMING_CONVENTION = {
 NAME_LENGTH = 63
 OBJECT_NAME_LENGTH = 253
 SHA256_HEX_LENGTH = 64
+# Kubernetes uids are UUIDs (36 characters); a condition's reason is a short CamelCase word.
+UID_LENGTH = 64
+REASON_LENGTH = 128
 
 
 class Base(DeclarativeBase):
@@ -167,10 +170,18 @@ class AuditEntry(Base):
 
 
 class JobRun(Base):
-    """One run of a Job, so a rerun (which replaces the Job object) keeps its history."""
+    """One run of a Job, so a rerun (which replaces the Job object) keeps its history.
+
+    ``job_uid`` ties the run to its Job object: one run per uid, so a read of an old Job can never
+    be recorded as a newer run. ``recreate`` holds, as JSON, the manifest a rerun creates until the
+    new Job exists, so a rerun cut short after the old Job was deleted can still be finished.
+    """
 
     __tablename__ = "job_runs"
-    __table_args__ = (UniqueConstraint("cluster", "namespace", "job_name", "run_number"),)
+    __table_args__ = (
+        UniqueConstraint("cluster", "namespace", "job_name", "run_number"),
+        UniqueConstraint("cluster", "job_uid"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cluster: Mapped[str] = mapped_column(ForeignKey("clusters.name", ondelete="CASCADE"))
@@ -182,3 +193,6 @@ class JobRun(Base):
     result: Mapped[str | None] = mapped_column(String(32))
     succeeded: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
+    job_uid: Mapped[str | None] = mapped_column(String(UID_LENGTH))
+    reason: Mapped[str | None] = mapped_column(String(REASON_LENGTH))
+    recreate: Mapped[str | None] = mapped_column(Text)

@@ -9,7 +9,7 @@ kept, and keeps each Job's runs in a ``RunStore``, because DCE's rerun deletes t
 it again under the same name.
 """
 
-from ._errors import AlreadyFinished, DeletionTimeout, JobActionError, NotFinished, NotOwned
+from ._errors import AlreadyFinished, DeletionTimeout, JobActionError, NotFinished, NotOwned, RerunInterrupted
 from ._index import JobIndex, JobWithPods
 from ._kube import (
     EVENTS,
@@ -36,7 +36,7 @@ from ._manifests import (
     editable_patch,
 )
 from ._progress import Completions, age, completions, duration, finished_at, human_duration, parse_time
-from ._runs import Run, RunStore, SqlRunStore
+from ._runs import Run, RunConflict, RunStore, SqlRunStore, observed
 from ._service import Condition, Event, JobDetail, JobService, JobSummary, PodSummary
 from ._status import (
     CLUSTER_UNREACHABLE,
@@ -88,6 +88,8 @@ __all__ = [
     "PodSummary",
     "Resource",
     "Run",
+    "RerunInterrupted",
+    "RunConflict",
     "RunStore",
     "SqlRunStore",
     "StatusCode",
@@ -104,6 +106,7 @@ __all__ = [
     "human_duration",
     "is_finished",
     "job_status",
+    "observed",
     "parse_time",
     "status_label",
     "status_tooltip",

@@ -4,12 +4,13 @@ JobActionError
 ├── NotFinished       rerun needs a Job that completed or failed
 ├── AlreadyFinished   suspend and resume need a Job that has not finished
 ├── NotOwned          the pod does not belong to that Job
-└── DeletionTimeout   rerun: the old Job was still there after the wait
+├── DeletionTimeout   rerun: the old Job was still there after the wait
+└── RerunInterrupted  the Job is gone: its rerun stopped after the delete; Rerun finishes it
 """
 
 from __future__ import annotations
 
-__all__ = ["AlreadyFinished", "DeletionTimeout", "JobActionError", "NotFinished", "NotOwned"]
+__all__ = ["AlreadyFinished", "DeletionTimeout", "JobActionError", "NotFinished", "NotOwned", "RerunInterrupted"]
 
 
 class JobActionError(Exception):
@@ -40,3 +41,8 @@ class NotOwned(JobActionError):
 class DeletionTimeout(JobActionError):
     def __init__(self, namespace: str, name: str, seconds: float) -> None:
         super().__init__(namespace, name, f"was still being deleted after {seconds:g} s; it was not created again")
+
+
+class RerunInterrupted(JobActionError):
+    def __init__(self, namespace: str, name: str) -> None:
+        super().__init__(namespace, name, "is gone: its rerun stopped after deleting it; rerun it again to create it")

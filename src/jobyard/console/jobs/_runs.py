@@ -1,22 +1,36 @@
-"""Run history: a rerun replaces the Job object, so each run is kept in the console's database."""
+"""Run history: a rerun replaces the Job object, so each run is kept in the console's database.
+
+A run is tied to its Job object by the Job's uid, never by its name alone: a read of an old Job
+that races a rerun can only ever update the old Job's own run (``observed``). A rerun first
+records the run it is about to start, with the manifest it will create (``recreate``) and no uid
+yet; once the new Job exists the run gets its uid and the manifest goes. A run still holding its
+manifest is an interrupted rerun, which the job service finishes (``JobService``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Select, delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jobyard.console.db import JobRun
 
-__all__ = ["Run", "RunStore", "SqlRunStore"]
+__all__ = ["Run", "RunConflict", "RunStore", "SqlRunStore", "observed"]
 
 
 @dataclass(frozen=True)
 class Run:
-    """One run of a Job; ``result`` is ``Completed`` or ``Failed`` once it finished, None while it runs."""
+    """One run of a Job; ``result`` is ``Completed`` or ``Failed`` once it finished, None while it runs.
+
+    ``uid`` is the uid of the run's Job object (None only for a rerun whose Job is not created yet,
+    and for runs recorded before uids were); ``reason`` is why a run failed (``BackoffLimitExceeded``,
+    ``DeadlineExceeded``, …). ``recreate`` is the manifest an unfinished rerun creates.
+    """
 
     number: int
     started: datetime
@@ -24,6 +38,18 @@ class Run:
     result: str | None = None
     succeeded: int = 0
     failed: int = 0
+    uid: str | None = None
+    reason: str | None = None
+    recreate: dict[str, Any] | None = field(default=None, repr=False, hash=False)
+
+    @property
+    def pending(self) -> bool:
+        """A rerun recorded whose Job has not been created yet (as far as the console knows)."""
+        return self.recreate is not None
+
+
+class RunConflict(Exception):
+    """Another writer recorded a run of that number or that uid first; read the runs again."""
 
 
 class RunStore(Protocol):
@@ -34,7 +60,7 @@ class RunStore(Protocol):
         ...
 
     def save(self, namespace: str, job_name: str, run: Run) -> None:
-        """Adds the run, or replaces the one with its number."""
+        """Adds the run, or replaces the one with its number; ``RunConflict`` when its uid is another run's."""
         ...
 
     def forget(self, namespace: str, job_name: str) -> None:
@@ -44,6 +70,36 @@ class RunStore(Protocol):
     def begin(self, namespace: str, job_name: str, run: Run) -> None:
         """A new Job's history: every earlier run dropped and ``run`` kept, as one change."""
         ...
+
+    def discard(self, namespace: str, job_name: str, number: int) -> None:
+        """Drops one run: a rerun that was recorded but, as it turned out, never started."""
+        ...
+
+
+def observed(runs: list[Run], seen: Run, created: datetime | None) -> Run | None:
+    """The run to save after reading a Job, or None when the history already says what ``seen`` says.
+
+    ``seen`` is the Job as read (its uid, state and counters; its number is ignored), ``created`` its
+    creationTimestamp. The first rule that applies decides:
+
+    1. a run with the Job's uid is updated from it, keeping its number and start;
+    2. else an unfinished run without a uid (a rerun's new run, or a run recorded before uids were)
+       is the Job's: it takes the uid, and any manifest it held for recreating is dropped;
+    3. else a finished run without a uid, if the Job existed before the run finished, is the Job's;
+    4. else the Job is a run of its own (made or recreated outside the console), numbered after
+       the last one.
+    """
+    mine = next((run for run in runs if seen.uid is not None and run.uid == seen.uid), None)
+    latest = runs[-1] if runs else None
+    if mine is None and latest is not None and latest.uid is None:
+        if latest.finished is None:
+            mine = latest
+        elif created is None or created <= latest.finished:
+            mine = latest
+    if mine is None:
+        return replace(seen, number=latest.number + 1 if latest else 1, recreate=None)
+    updated = replace(seen, number=mine.number, started=mine.started, recreate=None)
+    return None if updated == mine else updated
 
 
 class SqlRunStore:
@@ -55,16 +111,28 @@ class SqlRunStore:
 
     def runs(self, namespace: str, job_name: str) -> list[Run]:
         rows = self._session.scalars(self._select(namespace, job_name).order_by(JobRun.run_number))
-        return [Run(row.run_number, row.started, row.finished, row.result, row.succeeded, row.failed) for row in rows]
+        return [
+            Run(
+                row.run_number,
+                row.started,
+                row.finished,
+                row.result,
+                row.succeeded,
+                row.failed,
+                uid=row.job_uid,
+                reason=row.reason,
+                recreate=json.loads(row.recreate) if row.recreate is not None else None,
+            )
+            for row in rows
+        ]
 
     def save(self, namespace: str, job_name: str, run: Run) -> None:
         row = self._session.scalar(self._select(namespace, job_name).where(JobRun.run_number == run.number))
         if row is None:
             row = JobRun(cluster=self._cluster, namespace=namespace, job_name=job_name, run_number=run.number)
             self._session.add(row)
-        row.started, row.finished, row.result = run.started, run.finished, run.result
-        row.succeeded, row.failed = run.succeeded, run.failed
-        self._session.commit()
+        _fill(row, run)
+        self._commit()
 
     def forget(self, namespace: str, job_name: str) -> None:
         self._delete(namespace, job_name)
@@ -72,20 +140,30 @@ class SqlRunStore:
 
     def begin(self, namespace: str, job_name: str, run: Run) -> None:
         self._delete(namespace, job_name)
-        self._session.add(
-            JobRun(
-                cluster=self._cluster,
-                namespace=namespace,
-                job_name=job_name,
-                run_number=run.number,
-                started=run.started,
-                finished=run.finished,
-                result=run.result,
-                succeeded=run.succeeded,
-                failed=run.failed,
+        row = JobRun(cluster=self._cluster, namespace=namespace, job_name=job_name, run_number=run.number)
+        _fill(row, run)
+        self._session.add(row)
+        self._commit()
+
+    def discard(self, namespace: str, job_name: str, number: int) -> None:
+        self._session.execute(
+            delete(JobRun).where(
+                JobRun.cluster == self._cluster,
+                JobRun.namespace == namespace,
+                JobRun.job_name == job_name,
+                JobRun.run_number == number,
             )
         )
         self._session.commit()
+
+    def _commit(self) -> None:
+        # Two requests recording the same run at once: the unique (number, uid) constraints keep
+        # one row, and the loser reads again instead of failing its request.
+        try:
+            self._session.commit()
+        except IntegrityError as error:
+            self._session.rollback()
+            raise RunConflict(str(error.orig)) from None
 
     def _delete(self, namespace: str, job_name: str) -> None:
         self._session.execute(
@@ -98,3 +176,9 @@ class SqlRunStore:
         return select(JobRun).where(
             JobRun.cluster == self._cluster, JobRun.namespace == namespace, JobRun.job_name == job_name
         )
+
+
+def _fill(row: JobRun, run: Run) -> None:
+    row.started, row.finished, row.result, row.reason = run.started, run.finished, run.result, run.reason
+    row.succeeded, row.failed, row.job_uid = run.succeeded, run.failed, run.uid
+    row.recreate = json.dumps(run.recreate, sort_keys=True) if run.recreate is not None else None

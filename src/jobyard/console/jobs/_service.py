@@ -2,29 +2,46 @@
 
 Every read derives the status afresh (``job_status``); the only state of its own is the run
 history in a ``RunStore``, because a rerun replaces the Job object and with it the counters.
+Runs are tied to their Job objects by uid (``observed``), so the order of reads and reruns
+cannot put one Job's result into another's run.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jobyard.console.auth import Clock, utc_now
 from jobyard.console.forms import FormWithRest, Language, from_manifests
 
-from ._errors import AlreadyFinished, DeletionTimeout, NotFinished, NotOwned
+from ._errors import AlreadyFinished, DeletionTimeout, NotFinished, NotOwned, RerunInterrupted
 from ._index import JobIndex, JobWithPods
-from ._kube import EVENTS, JOBS, PODS, SERVICES, Cascade, KubeApi, KubeApiError, Manifest, NotFound, Resource
+from ._kube import (
+    EVENTS,
+    JOBS,
+    PODS,
+    SERVICES,
+    Cascade,
+    Conflict,
+    KubeApi,
+    KubeApiError,
+    Manifest,
+    NotFound,
+    Resource,
+)
 from ._manifests import GENERATED_LABELS, clean_for_recreate, clean_service_for_clone, editable_patch
 from ._progress import Completions, completions, duration, finished_at, parse_time
-from ._runs import Run, RunStore
+from ._runs import Run, RunConflict, RunStore, observed
 from ._status import JobStatus, StatusCode, condition, is_finished, job_status
 
 __all__ = ["Condition", "Event", "JobDetail", "JobService", "JobSummary", "PodSummary"]
 
 INDEX_LABEL = "batch.kubernetes.io/job-completion-index"
+# The Job controller labels each pod with its Job's name (the legacy ``job-name`` before 1.27);
+# the label outlives the owner reference a delete with cascade Orphan removes.
+JOB_NAME_LABELS = ("batch.kubernetes.io/job-name", "job-name")
 NAME_LENGTH = 63
 _KINDS: dict[str, Resource] = {"Job": JOBS, "Service": SERVICES}
 _RESULTS = (("Complete", StatusCode.COMPLETED), ("Failed", StatusCode.FAILED))
@@ -93,7 +110,34 @@ class JobDetail:
 
 
 class JobService:
-    """The Job actions of one cluster: ``kube`` reaches it, ``runs`` keeps its run history."""
+    """The Job actions of one cluster: ``kube`` reaches it, ``runs`` keeps its run history.
+
+    Run history. ``create`` starts a history with run 1; every read of a Job (``detail``,
+    ``history``, ``rerun``) records what it saw into the run of that Job's uid, so a read of an old
+    Job that races a rerun updates the old run and never the new one, and no read adds a run for a
+    Job that already has one. A Job of a known name but an unknown uid (deleted and created
+    elsewhere) becomes the next run.
+
+    Rerun, and when it is cut short. ``rerun`` first records the new run with the manifest it is
+    about to create, then deletes the old Job (foreground, uid precondition), waits for it to go,
+    creates the new one and gives the run its uid. If it stops between the delete and the create
+    (the cluster goes away, the old Job takes longer than ``deletion_timeout`` to go, the console
+    stops), the Job is never lost silently: the pending run keeps the manifest, and
+
+    - the next ``rerun`` continues from where it stopped (deleting the old Job if it is still there,
+      creating the new one) under the same run number;
+    - a ``detail`` or ``history`` read that finds no Job of that name says so (``RerunInterrupted``)
+      rather than "not found"; reads never write to the cluster, so a viewer's look creates nothing;
+    - ``delete`` of a Job whose rerun is pending drops the rerun (and its history), so nothing
+      comes back after a delete.
+
+    A delete the cluster refused outright (4xx) removed nothing, so its pending run is dropped at
+    once; after an ambiguous failure (no answer, 5xx) it stays.
+
+    Logs. ``logs`` reads a container's log of a pod the Job controls, or of a pod it left behind
+    when deleted with cascade Orphan (no controller, the Job's name in its ``job-name`` label), as
+    ``kubectl logs -l batch.kubernetes.io/job-name=NAME`` would; ``merged_logs`` merges those pods.
+    """
 
     def __init__(
         self,
@@ -134,7 +178,7 @@ class JobService:
                 await self._kube.delete(resource, namespace, _name(obj), propagation=Cascade.BACKGROUND, uid=_uid(obj))
             raise
         for job in (obj for resource, _, obj in created if resource == JOBS):
-            self._runs.begin(_namespace_of(job), _name(job), Run(1, started=self._clock()))
+            self._runs.begin(_namespace_of(job), _name(job), Run(1, started=self._clock(), uid=_uid(job)))
         return [obj for _, _, obj in created]
 
     # Read
@@ -157,7 +201,8 @@ class JobService:
         return [(job, pods.get(_uid(job) or "", [])) for job in jobs]
 
     async def detail(self, namespace: str, name: str) -> JobDetail:
-        job = await self._kube.get(JOBS, namespace, name)
+        job = await self._current(namespace, name)
+        runs = self._observe(job)
         pods = _owned(await self._kube.list(PODS, namespace, _selector(job)), job)
         events = await self._kube.list(EVENTS, namespace)
         services = await self._kube.list(SERVICES, namespace)
@@ -167,23 +212,64 @@ class JobService:
             conditions=[_condition(raw) for raw in (job.get("status") or {}).get("conditions") or []],
             events=_events_about(events, job, pods),
             service=_service_of(services, job),
-            runs=self._observe(job),
+            runs=runs,
         )
 
     async def history(self, namespace: str, name: str) -> list[Run]:
-        return self._observe(await self._kube.get(JOBS, namespace, name))
+        return self._observe(await self._current(namespace, name))
 
     async def logs(
         self, namespace: str, job_name: str, pod: str, *, container: str | None = None, tail_lines: int | None = None
     ) -> str:
-        """A container's log, only for a pod of that Job, so a Job page cannot read other pods' logs."""
-        pod_object = await self._kube.get(PODS, namespace, pod)
-        if not any(
-            ref.get("controller") and ref.get("kind") == "Job" and ref.get("name") == job_name
-            for ref in (pod_object.get("metadata") or {}).get("ownerReferences") or []
-        ):
-            raise NotOwned(namespace, job_name, pod)
+        """A container's log, only for a pod of that Job (``log_pod``), so a Job page cannot read other pods' logs."""
+        await self.log_pod(namespace, job_name, pod)
         return await self._kube.pod_logs(namespace, pod, container=container, tail_lines=tail_lines)
+
+    async def log_pod(self, namespace: str, job_name: str, pod: str) -> Manifest:
+        """The pod, when its logs are the Job's: the Job controls it, or it has no controller and the Job's name label.
+
+        The second kind are the pods a delete with cascade Orphan left behind, whose logs the delete
+        dialog promises stay readable; ``NotOwned`` for any other pod.
+        """
+        pod_object = await self._kube.get(PODS, namespace, pod)
+        if not _logs_of(pod_object, job_name):
+            raise NotOwned(namespace, job_name, pod)
+        return pod_object
+
+    async def log_pods(self, namespace: str, name: str) -> list[PodSummary]:
+        """The pods whose logs are the Job's, by index and name: its own, or once it is gone, those it orphaned.
+
+        ``NotFound`` when there is neither the Job nor a pod it left behind.
+        """
+        try:
+            job = await self._kube.get(JOBS, namespace, name)
+        except NotFound:
+            pods = await self._released_pods(namespace, name)
+            if not pods:
+                raise
+        else:
+            pods = _owned(await self._kube.list(PODS, namespace, _selector(job)), job)
+        return sorted((_pod_summary(pod) for pod in pods), key=lambda pod: (pod.index is None, pod.index, pod.name))
+
+    async def merged_logs(self, namespace: str, name: str, *, container: str | None = None) -> str:
+        """Every ``log_pods`` pod's log of one container, each line prefixed with ``[pod]``."""
+        lines: list[str] = []
+        for pod in await self.log_pods(namespace, name):
+            try:
+                text = await self._kube.pod_logs(namespace, pod.name, container=container)
+            except KubeApiError as error:
+                # A pod whose container has not started yet has no log; the others still do.
+                text = f"({error.message or error.reason})\n"
+            lines.extend(f"[{pod.name}] {line}" for line in text.splitlines())
+        return "\n".join(lines) + ("\n" if lines else "")
+
+    async def _released_pods(self, namespace: str, name: str) -> list[Manifest]:
+        for label in JOB_NAME_LABELS:
+            listed = await self._kube.list(PODS, namespace, f"{label}={name}")
+            released = [pod for pod in listed if _logs_of(pod, name)]
+            if released:
+                return released
+        return []
 
     # Change
 
@@ -199,25 +285,45 @@ class JobService:
         return await self._kube.merge_patch(JOBS, namespace, name, editable_patch(job, changes, lang))
 
     async def delete(self, namespace: str, name: str, cascade: Cascade = Cascade.BACKGROUND) -> None:
-        await self._kube.delete(JOBS, namespace, name, propagation=cascade)
+        """Deletes the Job and forgets its runs; a Job whose rerun is pending (not created yet) is deleted by forgetting."""
+        try:
+            await self._kube.delete(JOBS, namespace, name, propagation=cascade)
+        except NotFound:
+            if self._pending(namespace, name) is None:
+                raise
         self._runs.forget(namespace, name)
 
     async def rerun(self, namespace: str, name: str) -> Manifest:
         """DCE's restart: the finished Job is deleted and created again under its name, one more run in its history.
 
         Foreground deletion, so the old pods are gone before new ones start under the same labels;
-        the uid precondition keeps a Job someone else created meanwhile from being deleted.
+        the uid precondition keeps a Job someone else created meanwhile from being deleted. The new
+        run (with the manifest to create) is recorded before the delete, so a rerun cut short can be
+        finished (see the class docstring).
         """
-        job = await self._kube.get(JOBS, namespace, name)
+        try:
+            job = await self._kube.get(JOBS, namespace, name)
+        except NotFound:
+            pending = self._pending(namespace, name)
+            if pending is None:
+                raise
+            return await self._recreate(namespace, name, pending)  # the last rerun stopped after its delete
+        history = self._observe(job)
         if not is_finished(job):
             raise NotFinished(namespace, name)
-        history = self._observe(job)
-        uid = (job.get("metadata") or {}).get("uid")
-        await self._kube.delete(JOBS, namespace, name, propagation=Cascade.FOREGROUND, uid=uid)
+        planned = history[-1] if history[-1].pending else self._plan_rerun(namespace, name, job, history)
+        assert planned.recreate is not None
+        uid = _uid(job)
+        try:
+            await self._kube.delete(JOBS, namespace, name, propagation=Cascade.FOREGROUND, uid=uid)
+        except NotFound:
+            pass  # gone meanwhile: create it
+        except KubeApiError as error:
+            if 400 <= error.code < 500:
+                self._runs.discard(namespace, name, planned.number)  # refused: the old Job is untouched
+            raise
         await self._wait_gone(namespace, name, uid)
-        created = await self._kube.create(JOBS, namespace, clean_for_recreate(job))
-        self._runs.save(namespace, name, Run(history[-1].number + 1, started=self._clock()))
-        return created
+        return await self._recreate(namespace, name, planned)
 
     async def clone(self, namespace: str, name: str) -> FormWithRest:
         """The wizard filled from the Job (and its Service), under a free name such as ``<name>-copy``."""
@@ -241,6 +347,44 @@ class JobService:
             raise AlreadyFinished(namespace, name)
         return await self._kube.merge_patch(JOBS, namespace, name, {"spec": {"suspend": suspend}})
 
+    def _plan_rerun(self, namespace: str, name: str, job: Manifest, history: list[Run]) -> Run:
+        """Records the rerun's run, with what it will create, before anything is deleted."""
+        planned = Run(history[-1].number + 1, started=self._clock(), recreate=clean_for_recreate(job))
+        try:
+            self._runs.save(namespace, name, planned)
+        except RunConflict:
+            # A rerun started at the same moment recorded it first; this one carries it on.
+            latest = self._runs.runs(namespace, name)[-1]
+            if not latest.pending:
+                raise
+            return latest
+        return planned
+
+    def _pending(self, namespace: str, name: str) -> Run | None:
+        runs = self._runs.runs(namespace, name)
+        return runs[-1] if runs and runs[-1].pending else None
+
+    async def _current(self, namespace: str, name: str) -> Manifest:
+        """The Job; ``RerunInterrupted`` when it is gone because its rerun was cut short after the delete."""
+        try:
+            return await self._kube.get(JOBS, namespace, name)
+        except NotFound:
+            if self._pending(namespace, name) is None:
+                raise
+        raise RerunInterrupted(namespace, name)
+
+    async def _recreate(self, namespace: str, name: str, planned: Run) -> Manifest:
+        """Creates the planned run's Job and gives the run its uid; a Job made meanwhile under the name is taken as it."""
+        assert planned.recreate is not None
+        try:
+            created = await self._kube.create(JOBS, namespace, planned.recreate)
+        except Conflict as error:
+            if error.reason != "AlreadyExists":
+                raise
+            created = await self._kube.get(JOBS, namespace, name)  # a concurrent rerun or read finished it
+        self._observe(created)
+        return created
+
     async def _wait_gone(self, namespace: str, name: str, uid: str | None) -> None:
         try:
             async with asyncio.timeout(self._deletion_timeout):
@@ -256,21 +400,22 @@ class JobService:
             raise DeletionTimeout(namespace, name, self._deletion_timeout) from None
 
     def _observe(self, job: Manifest) -> list[Run]:
-        """The history with the Job's current state written into it; a Job made outside the console gets its first run here."""
+        """The history with the Job's current state written into its own run (``observed``).
+
+        A write that loses to a concurrent one (the same run recorded twice at once) reads again.
+        """
         namespace, name = _namespace_of(job), _name(job)
-        runs = self._runs.runs(namespace, name)
-        seen = _run_of(job, runs[-1].number + 1 if runs else 1)
-        created = _created(job)
-        if not runs:
-            latest = seen
-        elif runs[-1].finished is None:
-            latest = replace(seen, number=runs[-1].number, started=runs[-1].started)
-        elif created is not None and runs[-1].finished < created:
-            latest = seen  # recreated outside the console after the last recorded run
-        else:
-            return runs
-        self._runs.save(namespace, name, latest)
-        return [run for run in runs if run.number != latest.number] + [latest]
+        for _ in range(2):
+            runs = self._runs.runs(namespace, name)
+            change = observed(runs, _run_of(job), _created(job))
+            if change is None:
+                return runs
+            try:
+                self._runs.save(namespace, name, change)
+            except RunConflict:
+                continue
+            return sorted([run for run in runs if run.number != change.number] + [change], key=lambda run: run.number)
+        return self._runs.runs(namespace, name)
 
 
 def _resource_of(manifest: Manifest) -> Resource:
@@ -339,19 +484,33 @@ def _summary(job: Manifest, pods: list[Manifest], now: datetime) -> JobSummary:
     )
 
 
-def _run_of(job: Manifest, number: int) -> Run:
+def _run_of(job: Manifest) -> Run:
+    """The run the Job shows (numbered 0: ``observed`` numbers it)."""
     status = job.get("status") or {}
     result = next((str(code) for kind, code in _RESULTS if condition(job, kind) is not None), None)
     started = parse_time(status.get("startTime")) or _created(job)
     assert started is not None, "a Job read from the API server has a creationTimestamp"
+    failure = condition(job, "Failed") if result == StatusCode.FAILED else None
     return Run(
-        number=number,
+        number=0,
         started=started,
         finished=finished_at(job) if result is not None else None,
         result=result,
         succeeded=status.get("succeeded") or 0,
         failed=status.get("failed") or 0,
+        uid=_uid(job),
+        reason=(failure or {}).get("reason") or None,
     )
+
+
+def _logs_of(pod: Manifest, job_name: str) -> bool:
+    """Whether the pod's logs are the Job's: its controller is that Job, or it has none and the Job's name label."""
+    metadata = pod.get("metadata") or {}
+    controller = next((ref for ref in metadata.get("ownerReferences") or [] if ref.get("controller")), None)
+    if controller is not None:
+        return bool(controller.get("kind") == "Job" and controller.get("name") == job_name)
+    labels = metadata.get("labels") or {}
+    return any(labels.get(label) == job_name for label in JOB_NAME_LABELS)
 
 
 def _pod_summary(pod: Manifest) -> PodSummary:

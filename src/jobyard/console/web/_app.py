@@ -16,11 +16,11 @@ from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from jobyard.console.api import ConsoleServices, create_app
+from jobyard.console.api import ConsoleServices, create_app, job_action_refusal
 from jobyard.console.auth import PermissionDenied, UnknownCluster
 from jobyard.console.clusters import ClusterUnreachable as ClientUnreachable
 from jobyard.console.clusters import KubeError
-from jobyard.console.jobs import ClusterUnreachable, KubeApiError, NotFound
+from jobyard.console.jobs import ClusterUnreachable, JobActionError, KubeApiError, NotFound
 
 from . import _account, _admin, _clusters, _jobs, _network, _permissions, _resources, _wizard
 from ._context import CsrfRefused, SignInNeeded, anonymous_context, pages
@@ -38,7 +38,15 @@ def web_app(services: ConsoleServices) -> FastAPI:
     for module in (_account, _clusters, _resources, _network, _permissions, _wizard, _jobs, _admin):
         app.include_router(module.router)
     app.add_exception_handler(SignInNeeded, _sign_in_needed)
-    for error in (CsrfRefused, PermissionDenied, UnknownCluster, KubeApiError, KubeError, HTTPException):
+    for error in (
+        CsrfRefused,
+        PermissionDenied,
+        UnknownCluster,
+        KubeApiError,
+        KubeError,
+        HTTPException,
+        JobActionError,
+    ):
         app.add_exception_handler(error, _error_page)
     return app
 
@@ -74,8 +82,13 @@ def _next_query(path: str) -> str:
 
 
 async def _error_page(request: Request, error: Exception) -> Response:
-    status, kind, detail = _classify(error)
     lang = language_of_request(request)
+    detail: str | None
+    if isinstance(error, JobActionError):
+        status, _, detail = job_action_refusal(error, lang)
+        kind = "error"
+    else:
+        status, kind, detail = _classify(error)
     context = anonymous_context(request, status=status, kind=kind, detail=detail)
     return pages(request).response(lang, "error.html", context, status=status)
 

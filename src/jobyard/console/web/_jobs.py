@@ -27,7 +27,7 @@ from jobyard.console.api import (
     read_jobs,
 )
 from jobyard.console.auth import Action
-from jobyard.console.jobs import KubeApiError, StatusCode, status_label
+from jobyard.console.jobs import StatusCode, status_label
 
 from ._clusters import cluster_context
 from ._context import WebCaller, pages
@@ -208,20 +208,12 @@ async def merged_logs(
 ) -> Response:
     """Every pod's log of one container, each line prefixed with its pod; ``download=1`` saves it as a file."""
     caller.require(Action.JOB_LOGS, cluster, namespace, target=name)
-    jobs = caller.services.jobs(cluster, caller.db)
-    detail = await jobs.detail(namespace, name)
-    lines: list[str] = []
-    for pod in detail.pods:
-        try:
-            text = await jobs.logs(namespace, name, pod.name, container=container)
-        except KubeApiError as error:
-            # A pod whose container has not started yet has no log; the others still do.
-            text = f"({error.message or error.reason})\n"
-        lines.extend(f"[{pod.name}] {line}" for line in text.splitlines())
+    # The API's merged log (``…/jobs/{name}/logs``): still there for the pods a delete with cascade Orphan kept.
+    text = await caller.services.jobs(cluster, caller.db).merged_logs(namespace, name, container=container)
     headers = {}
     if request.query_params.get("download"):
         headers["Content-Disposition"] = f'attachment; filename="{name}-{container or "logs"}.log"'
-    return PlainTextResponse("\n".join(lines) + ("\n" if lines else ""), headers=headers)
+    return PlainTextResponse(text, headers=headers)
 
 
 def _containers(job: dict[str, Any]) -> list[str]:
