@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import socket
 from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any
 
 import uvicorn
 
-__all__ = ["GracefulServer"]
+__all__ = ["GracefulServer", "tcp_listener"]
 
 
 class GracefulServer(uvicorn.Server):
@@ -49,3 +50,22 @@ class GracefulServer(uvicorn.Server):
             self.force_exit = True
         else:
             self.should_exit = True
+
+
+def tcp_listener(host: str, port: int) -> socket.socket:
+    """A listening TCP socket that asyncio serves with Nagle's algorithm off.
+
+    asyncio sets TCP_NODELAY only on connections whose socket says IPPROTO_TCP, which
+    ``socket.create_server`` leaves at 0: every response on a reused connection then
+    waited ~40 ms for the client's delayed acknowledgement.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(socket.SOMAXCONN)
+    except BaseException:
+        listener.close()
+        raise
+    return listener

@@ -21,7 +21,7 @@ from jobyard.console.api import ConsoleServices
 from jobyard.console.auth import ADMIN_PASSWORD_FILE, ensure_admin
 from jobyard.console.db import create_engine, migrate
 from jobyard.console.web import console_app
-from jobyard.serving import GracefulServer
+from jobyard.serving import GracefulServer, tcp_listener
 
 __all__ = ["ConsoleSettings", "RunningConsole", "serve_console"]
 
@@ -63,7 +63,7 @@ async def serve_console(settings: ConsoleSettings, *, on_ready: Callable[[Runnin
     """Run until stopped (a signal, or ``RunningConsole.stop``); ``on_ready`` runs once it answers."""
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     # Bound here, so a port in use is an OSError the caller can word, not uvicorn's exit.
-    listener = socket.create_server((settings.host, settings.port))
+    listener = tcp_listener(settings.host, settings.port)
     engine = create_engine(settings.database_url, settings.data_dir)
     try:
         # Migrations and argon2 block for a while; the cluster shares this loop under `jobyard up`.
