@@ -21,7 +21,15 @@ from ._audit import AuditResult, add_audit
 from ._clock import Clock, utc_now
 from ._errors import UnknownToken
 
-__all__ = ["LAST_USED_GRAIN", "TOKEN_PREFIX", "NewToken", "create_token", "list_tokens", "resolve_token", "revoke_token"]
+__all__ = [
+    "LAST_USED_GRAIN",
+    "TOKEN_PREFIX",
+    "NewToken",
+    "create_token",
+    "list_tokens",
+    "resolve_token",
+    "revoke_token",
+]
 
 TOKEN_PREFIX = "jy_"
 _TOKEN_BYTES = 32
