@@ -67,3 +67,17 @@ def test_containers_lost_in_a_crash_are_reported_and_restarted_by_policy(tmp_pat
             assert client.get(f"{PODS}/again/log", params={"previous": "true"}).text == "started\n"
     finally:
         server.stop()
+
+
+def test_a_stopped_node_leaves_no_container_mounted(tmp_path, busybox_image):
+    server = JobyardUp(tmp_path / "data", node=True).start()
+    try:
+        server.wait_ready()
+        with server.client() as client:
+            assert client.post(PODS, json=pod("sleeper", busybox_image, "Never")).status_code == 201
+        uid = wait_for(server, "sleeper", running)["metadata"]["uid"]
+    finally:
+        server.stop()
+    with open("/proc/self/mountinfo") as mounts:
+        left = [line for line in mounts if f"{uid[:13]}-main" in line]
+    assert left == [], "every later bwrap on the host would copy these mounts"

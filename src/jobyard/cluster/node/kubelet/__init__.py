@@ -282,6 +282,8 @@ class Kubelet(Controller):
             for running in list(worker.running.values()):
                 with contextlib.suppress(ProcessLookupError):
                     running.signal(9)
+        with contextlib.suppress(Exception):
+            await self.runtime.remove_all()
         # The host keeps no bridge or address of a stopped node; the next start makes them again.
         if self.network is not None:
             with contextlib.suppress(Exception):

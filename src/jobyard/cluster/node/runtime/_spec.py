@@ -161,3 +161,7 @@ class Runtime(Protocol):
     async def cleanup_orphans(self, keep: set[str]) -> None:
         """Remove what containers of an earlier run left (mounts, cgroups, netns), but those in ``keep``."""
         ...
+
+    async def remove_all(self) -> None:
+        """Kill and remove every container, running or not, and their mounts: the node is stopping."""
+        ...

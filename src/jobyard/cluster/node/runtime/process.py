@@ -91,6 +91,11 @@ class ProcessRuntime:
             if path.name not in keep and path.name not in self._containers:
                 self._remove_files(path)
 
+    async def remove_all(self) -> None:
+        for container_id in list(self._containers):
+            await self.remove(container_id)
+        await self.cleanup_orphans(set())
+
     def _prepare(self, spec: ContainerSpec, directory: Path) -> tuple[Callable[[], None] | None, Path | None]:
         env = dict(spec.env)
         if not self._as_root:

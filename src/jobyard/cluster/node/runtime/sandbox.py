@@ -199,11 +199,21 @@ class SandboxRuntime:
         await asyncio.to_thread(self._discard, container_id)
 
     async def cleanup_orphans(self, keep: set[str]) -> None:
-        known = keep | set(self._containers)
-        leftovers = {path.name for path in (*self.containers_dir.iterdir(), *self.mounts_dir.iterdir())}
-        leftovers |= self.cgroups.names()
-        for container_id in sorted(leftovers - known):
+        for container_id in sorted(self._leftovers() - keep - set(self._containers)):
             await self.remove(container_id)
+
+    async def remove_all(self) -> None:
+        # Roots left mounted would stay in the host's mount table for good, and every later
+        # bwrap on the host copies that table: a test suite's leftovers made bwrap 2x slower.
+        for container_id in sorted(self._leftovers() | set(self._containers)):
+            await self.remove(container_id)
+        with contextlib.suppress(OSError):
+            self.mounts_dir.rmdir()
+
+    def _leftovers(self) -> set[str]:
+        """Containers that left files, mounts or a cgroup."""
+        names = {path.name for path in (*self.containers_dir.iterdir(), *self.mounts_dir.iterdir())}
+        return names | self.cgroups.names()
 
     def _rootfs_path(self, container_id: str) -> Path:
         return self.mounts_dir / container_id / "root"
