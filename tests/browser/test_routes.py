@@ -94,6 +94,18 @@ def test_the_editor_is_offered_the_actions_a_jobs_state_allows(console, admin, n
     assert f"/clusters/local/namespaces/{namespace}/jobs/new" in row
 
 
+def test_the_edit_button_and_dialog_are_there_for_an_editor_and_not_for_a_viewer(console, admin, namespace):
+    create_job(admin, namespace, "job-01")
+    jobs = f"/clusters/local/namespaces/{namespace}/jobs"
+    edit = f'data-edit="/api{jobs}/job-01"'
+    for role, offered in (("ns-editor", True), ("ns-viewer", False)):
+        with web_client(console.url, user_with(admin, role, namespace), PASSWORD) as browser:
+            for page in (browser.get(jobs).text, browser.get(f"{jobs}/job-01").text):
+                assert (edit in page) is offered, role
+                assert ('id="edit-dialog"' in page) is offered, role
+                assert ('name="ttlSecondsAfterFinished"' in page) is offered, role
+
+
 def test_search_status_filter_and_the_htmx_panel_come_from_the_same_template(admin, admin_web, namespace):
     create_job(admin, namespace, "alpha")
     create_job(admin, namespace, "beta")

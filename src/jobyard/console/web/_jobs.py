@@ -27,7 +27,7 @@ from jobyard.console.api import (
     read_jobs,
 )
 from jobyard.console.auth import Action
-from jobyard.console.jobs import StatusCode, status_label
+from jobyard.console.jobs import GENERATED_LABELS, StatusCode, status_label
 
 from ._clusters import cluster_context
 from ._context import WebCaller, pages
@@ -40,6 +40,8 @@ _JOBS = "/clusters/{cluster}/namespaces/{namespace}/jobs"
 _JOB = _JOBS + "/{name}"
 PAGE_SIZE = 100
 _FINISHED = (StatusCode.COMPLETED.value, StatusCode.FAILED.value)
+# Labels the API server sets, which the edit dialog neither shows nor sends (an edit keeps them).
+_GENERATED = sorted(GENERATED_LABELS)
 _SORTS = ("-created", "created", "name", "-name", "status", "-duration")
 
 
@@ -109,6 +111,8 @@ def _actions(job: JobSummaryOut, may: frozenset[Action]) -> list[str]:
         offered.append("resume")
     if Action.JOB_CREATE in may:
         offered.append("clone")
+    if Action.JOB_EDIT in may and code != StatusCode.DELETING.value:
+        offered.append("edit")
     if Action.JOB_DELETE in may and code != StatusCode.DELETING.value:
         offered.append("delete")
     return offered
@@ -118,7 +122,14 @@ async def _list_context(request: Request, caller: WebCaller, cluster: str, names
     context = await cluster_context(request, caller, cluster, namespace)
     view = ListView.of(request)
     statuses = [(code.value, status_label(code, caller.lang)) for code in StatusCode]
-    context.update(view=view, statuses=statuses, sorts=_SORTS, actions=_actions, base=_base(cluster, namespace))
+    context.update(
+        view=view,
+        statuses=statuses,
+        sorts=_SORTS,
+        actions=_actions,
+        base=_base(cluster, namespace),
+        generated=_GENERATED,
+    )
     return context
 
 
@@ -163,7 +174,13 @@ async def _detail_context(request: Request, caller: WebCaller, cluster: str, nam
     context = await cluster_context(request, caller, cluster, namespace)
     # The Services are read once per page (or live stream); the template picks those selecting the Job's pods.
     services = await namespace_services(caller, cluster, namespace)
-    context.update(actions=_actions, base=_base(cluster, namespace), services=services, services_of_job=services_of_job)
+    context.update(
+        actions=_actions,
+        base=_base(cluster, namespace),
+        services=services,
+        services_of_job=services_of_job,
+        generated=_GENERATED,
+    )
     return context
 
 

@@ -108,7 +108,79 @@
       openDelete(el);
     } else if (el.hasAttribute("data-confirm-delete")) {
       confirmDelete(el.closest("dialog"));
+    } else if (el.hasAttribute("data-edit")) {
+      closeMenus();
+      openEdit(el);
+    } else if (el.hasAttribute("data-add-label")) {
+      addLabel(el.closest("form"), "", "").querySelector("[data-key]").focus();
+    } else if (el.hasAttribute("data-remove-label")) {
+      el.closest("[data-row]").remove();
     }
+  });
+
+  // Editing a live Job: parallelism, timeout, TTL and labels, sent as a merge of what changed.
+  const COUNTS = ["parallelism", "activeDeadlineSeconds", "ttlSecondsAfterFinished"];
+  function addLabel(form, key, value) {
+    const fieldset = form.querySelector("[data-labels]");
+    const row = fieldset.querySelector("template").content.firstElementChild.cloneNode(true);
+    row.querySelector("[data-key]").value = key;
+    row.querySelector("[data-value]").value = value;
+    fieldset.insertBefore(row, fieldset.querySelector("[data-add-label]"));
+    return row;
+  }
+  function editValues(form) {
+    const values = {};
+    COUNTS.forEach(function (name) {
+      const raw = form.elements[name].value.trim();
+      // Blank clears a timeout or TTL; anything else goes as typed, for the API to judge.
+      if (raw === "") values[name] = name === "parallelism" ? raw : null;
+      else values[name] = /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    });
+    values.labels = {};
+    form.querySelectorAll("[data-labels] [data-row]").forEach(function (row) {
+      const key = row.querySelector("[data-key]").value.trim();
+      const value = row.querySelector("[data-value]").value;
+      if (key || value) values.labels[key] = value;
+    });
+    return values;
+  }
+  let editing = null;
+  async function openEdit(button) {
+    const dialog = document.getElementById("edit-dialog");
+    const form = dialog.querySelector("form");
+    const result = await callApi("GET", button.dataset.edit);
+    if (!result.ok) { toast((result.data && result.data.message) || String(result.status), "error"); return; }
+    const job = (result.data && result.data.job) || {};
+    const spec = job.spec || {};
+    const generated = JSON.parse(dialog.dataset.generated || "[]");
+    form.reset();
+    showErrors(form, null);
+    form.querySelectorAll("[data-labels] [data-row]").forEach(function (row) { row.remove(); });
+    dialog.querySelector("[data-name]").textContent = button.dataset.name;
+    COUNTS.forEach(function (name) { form.elements[name].value = spec[name] == null ? "" : String(spec[name]); });
+    const labels = (job.metadata && job.metadata.labels) || {};
+    Object.keys(labels).sort().forEach(function (key) {
+      if (generated.indexOf(key) < 0) addLabel(form, key, labels[key]);
+    });
+    editing = { url: button.dataset.edit, before: editValues(form) };
+    dialog.showModal();
+  }
+  document.addEventListener("submit", async function (event) {
+    const form = event.target;
+    if (!form.hasAttribute("data-edit-form") || !editing) return;
+    event.preventDefault();
+    const values = editValues(form);
+    const changes = {};
+    Object.keys(values).forEach(function (name) {
+      if (JSON.stringify(values[name]) !== JSON.stringify(editing.before[name])) changes[name] = values[name];
+    });
+    if (Object.keys(changes).length) {
+      const result = await callApi("PATCH", editing.url, changes);
+      if (!result.ok) { showErrors(form, result.data); return; }
+      toast(form.dataset.done, "ok");
+    }
+    form.closest("dialog").close();
+    editing = null;
   });
 
   // Deleting a Job asks what becomes of its pods (propagationPolicy).
