@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import jsonpatch
 import jsonpointer
 
 from jobyard.cluster.errors import RequestTooLarge
+from jobyard.cluster.store import copy_json
 
 from ._errors import bad_patch, go_json_kind, not_an_object, not_applicable
 
@@ -54,7 +54,7 @@ def json_patch(doc: dict[str, Any], operations: Any) -> dict[str, Any]:
         )
     try:
         # The document is copied here once; the library would otherwise copy it again.
-        result = jsonpatch.JsonPatch(copy.deepcopy(operations)).apply(copy.deepcopy(doc), in_place=True)
+        result = jsonpatch.JsonPatch(copy_json(operations)).apply(copy_json(doc), in_place=True)
     except _NOT_APPLICABLE as error:
         raise not_applicable() from error
     if not isinstance(result, dict):

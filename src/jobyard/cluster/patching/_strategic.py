@@ -29,11 +29,11 @@ surface there as 500, are 400 here: bad input never gives a 500.
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 from jobyard.cluster.schema import definition
+from jobyard.cluster.store import copy_json
 
 from ._errors import bad_patch, go_json_kind, not_applicable
 from ._markers import Node, field_node, item_node, patch_strategy
@@ -53,10 +53,10 @@ _BAD_SET_ELEMENT_ORDER = "invalid patch format of setElementOrder list"
 def strategic_merge_patch(doc: dict[str, Any], patch: Any, definition_name: str) -> dict[str, Any]:
     """Apply a strategic merge ``patch`` to ``doc``, an object of ``definition_name``."""
     if patch is None:
-        return copy.deepcopy(doc)
+        return copy_json(doc)
     if not isinstance(patch, dict):
         raise bad_patch(f"json: cannot unmarshal {go_json_kind(patch)} into Go value of type map[string]interface {{}}")
-    return _merge_map(copy.deepcopy(doc), copy.deepcopy(patch), definition(definition_name))
+    return _merge_map(copy_json(doc), copy_json(patch), definition(definition_name))
 
 
 def _merge_map(original: dict[str, Any], patch: dict[str, Any], node: Node | None) -> dict[str, Any]:
