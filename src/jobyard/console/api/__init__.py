@@ -10,7 +10,7 @@ own reads, for the web pages that are their HTML twins (``jobyard.console.web``)
 """
 
 from ._app import create_app
-from ._context import CSRF_HEADER, SESSION_COOKIE, Caller
+from ._context import CSRF_HEADER, SESSION_COOKIE, Caller, forget_session_cookie, set_session_cookie
 from ._errors import ApiError, ErrorBody, job_action_refusal
 from ._kube_api import KubeClientApi
 from ._resource_schemas import EndpointOut, NodeImageOut, ServiceOut, ServicePortOut
@@ -71,6 +71,7 @@ __all__ = [
     "create_from_form",
     "create_from_yaml",
     "detail_out",
+    "forget_session_cookie",
     "job_action_refusal",
     "job_detail_watches",
     "job_list_watches",
@@ -87,4 +88,5 @@ __all__ = [
     "read_secrets",
     "read_services",
     "read_users",
+    "set_session_cookie",
 ]

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from jobyard.console.auth import (
-    SESSION_LIFETIME,
     Action,
     Binding,
     NewSession,
@@ -31,7 +30,7 @@ from jobyard.console.auth import Role as RoleName
 from jobyard.console.db import RoleBinding, User
 from jobyard.console.forms import FieldError, Language
 
-from ._context import SESSION_COOKIE, CallerDep, Db, Services
+from ._context import CallerDep, Db, Services, forget_session_cookie, set_session_cookie
 from ._errors import ApiError
 from ._schemas import (
     AuditOut,
@@ -67,14 +66,7 @@ async def sign_in_route(body: SignInIn, request: Request, response: Response, se
             return user.id, create_session(session, user, clock=services.clock)
 
     user_id, created = await run_in_threadpool(signed_in)
-    response.set_cookie(
-        SESSION_COOKIE,
-        created.session_id,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
-        path="/",
-        httponly=True,
-        samesite="strict",
-    )
+    set_session_cookie(response, created.session_id)
     with services.sessions() as session:
         user = session.get(User, user_id)
         assert user is not None
@@ -85,7 +77,7 @@ async def sign_in_route(body: SignInIn, request: Request, response: Response, se
 async def sign_out(caller: CallerDep, response: Response) -> None:
     if caller.session_id is not None:
         end_session(caller.db, caller.session_id)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    forget_session_cookie(response)
 
 
 @router.get("/me", tags=["session"], summary="The caller and what they may do where")
@@ -121,7 +113,7 @@ async def new_password(body: PasswordIn, caller: CallerDep, services: Services, 
             change_password(session, user, body.current, body.new, clock=services.clock)
 
     await run_in_threadpool(changed)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    forget_session_cookie(response)
 
 
 @router.get("/users", tags=["users"], summary="Every user (Admin)")

@@ -13,8 +13,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.responses import Response as StarletteResponse
 
 from jobyard.console.auth import (
+    SESSION_LIFETIME,
     Action,
     AuditResult,
     Principal,
@@ -32,10 +34,38 @@ from jobyard.console.forms import Language
 from ._errors import ApiError, request_language
 from ._services import ConsoleServices
 
-__all__ = ["CSRF_HEADER", "SESSION_COOKIE", "Caller", "CallerDep", "Db", "Lang", "Services"]
+__all__ = [
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "Caller",
+    "CallerDep",
+    "Db",
+    "Lang",
+    "Services",
+    "forget_session_cookie",
+    "set_session_cookie",
+]
 
 SESSION_COOKIE = "jobyard_session"
 CSRF_HEADER = "X-CSRF-Token"
+
+
+def set_session_cookie(response: StarletteResponse, session_id: str) -> None:
+    """The session cookie as API and web set it: HTTP-only, same-site strict, for the session's lifetime."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="strict",
+    )
+
+
+def forget_session_cookie(response: StarletteResponse) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+
+
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

@@ -13,9 +13,8 @@ from fastapi import APIRouter, Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from jobyard.console.api import API_TEXTS, SESSION_COOKIE
+from jobyard.console.api import API_TEXTS, SESSION_COOKIE, forget_session_cookie, set_session_cookie
 from jobyard.console.auth import (
-    SESSION_LIFETIME,
     InvalidCredentials,
     NewSession,
     SignInLocked,
@@ -75,14 +74,7 @@ async def sign_in_post(
         message = API_TEXTS["signInLocked"].pick(lang).format(seconds=seconds)
         return _sign_in_form(request, next, name, message, 429)
     response = RedirectResponse(local_path(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        created.session_id,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
-        path="/",
-        httponly=True,
-        samesite="strict",
-    )
+    set_session_cookie(response, created.session_id)
     return response
 
 
@@ -100,7 +92,7 @@ async def sign_out(caller: WebCaller, csrf_token: Annotated[str, Form()] = "") -
     assert caller.session_id is not None
     end_session(caller.db, caller.session_id)
     response = RedirectResponse("/sign-in", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    forget_session_cookie(response)
     return response
 
 
