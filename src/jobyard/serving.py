@@ -6,6 +6,7 @@ It lives beside both layers, importing neither, so they share it without meeting
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
 import socket
 from collections.abc import Callable, Iterator
@@ -14,7 +15,7 @@ from typing import Any
 
 import uvicorn
 
-__all__ = ["GracefulServer", "tcp_listener"]
+__all__ = ["GracefulServer", "tcp_listener", "tune_garbage_collection"]
 
 
 class GracefulServer(uvicorn.Server):
@@ -69,3 +70,18 @@ def tcp_listener(host: str, port: int) -> socket.socket:
         listener.close()
         raise
     return listener
+
+
+def tune_garbage_collection() -> None:
+    """Make the cyclic collector's full scans rare in a server that keeps many objects in memory.
+
+    The cluster's stored objects and the console's cache of them are acyclic JSON, freed by
+    reference counting. With the default thresholds a request that builds a few thousand rows
+    promotes them to the oldest generation, and every few requests a full collection then scans
+    the whole cache, pausing the loop for 100-200 ms. Counting only net allocations, a first
+    generation of 50,000 lets a request's objects die before they are collected at all.
+    What is loaded at start is frozen, out of every scan.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import ipaddress
 import logging
 from collections.abc import Callable
@@ -33,7 +32,7 @@ from jobyard.cluster.node import build_node
 from jobyard.cluster.node.network.pods import primary_ipv4
 from jobyard.cluster.registry import Registry
 from jobyard.cluster.store import Store
-from jobyard.serving import GracefulServer
+from jobyard.serving import GracefulServer, tune_garbage_collection
 
 __all__ = ["Cluster", "serve", "server_url"]
 
@@ -103,15 +102,6 @@ def _stop(tasks: list[asyncio.Task[None]], store: Store) -> None:
     store.close_watchers()
 
 
-def _tune_garbage_collection() -> None:
-    """Stored objects are acyclic JSON, freed by reference counting; Python's cyclic
-    collector only pauses the loop for 100 ms and more when it scans tens of
-    thousands of them. Freeze what is loaded and make full collections rare."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
-
-
 def _controllers(registry: Registry, config: ClusterConfig) -> dict[str, Controller]:
     def client(name: str) -> LocalClient:
         return LocalClient(registry, name)
@@ -166,7 +156,7 @@ async def serve(config: ClusterConfig, *, on_ready: Callable[[Cluster], None] | 
                 bookmark_interval_seconds=config.bookmark_interval_seconds,
             )
             _bootstrap(registry)
-            _tune_garbage_collection()
+            tune_garbage_collection()
             url = server_url(config.host, config.api_port)
             tasks: list[asyncio.Task[None]] = []
             api = ApiServer(registry, [token], server_address=url.removeprefix("https://"))

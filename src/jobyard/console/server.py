@@ -21,7 +21,7 @@ from jobyard.console.api import ConsoleServices
 from jobyard.console.auth import ADMIN_PASSWORD_FILE, ensure_admin
 from jobyard.console.db import create_engine, migrate
 from jobyard.console.web import console_app
-from jobyard.serving import GracefulServer, tcp_listener
+from jobyard.serving import GracefulServer, tcp_listener, tune_garbage_collection
 
 __all__ = ["ConsoleSettings", "RunningConsole", "serve_console"]
 
@@ -68,6 +68,7 @@ async def serve_console(settings: ConsoleSettings, *, on_ready: Callable[[Runnin
     try:
         # Migrations and argon2 block for a while; the cluster shares this loop under `jobyard up`.
         services, admin_password = await asyncio.to_thread(_prepare, engine, settings.data_dir)
+        tune_garbage_collection()
         try:
             if settings.local_kubeconfig is not None:
                 await services.clusters.register_local(settings.local_kubeconfig.read_text())
