@@ -10,7 +10,14 @@ from jobyard.cluster.selectors import selector_from_label_selector
 
 from ._pods import TRACKING_FINALIZER, has_tracking_finalizer, meta
 
-__all__ = ["Ownership", "adoption_patch", "classify_pods", "finalizer_removal_patch", "needs_finalizer_cleanup"]
+__all__ = [
+    "Ownership",
+    "adoption_patch",
+    "classify_pods",
+    "controller_uid",
+    "finalizer_removal_patch",
+    "needs_finalizer_cleanup",
+]
 
 Obj = dict[str, Any]
 
@@ -22,7 +29,7 @@ class Ownership:
     release: tuple[Obj, ...]
 
 
-def _controller_uid(pod: Obj) -> str | None:
+def controller_uid(pod: Obj) -> str | None:
     for ref in meta(pod).get("ownerReferences") or []:
         if ref.get("controller"):
             return ref.get("uid")
@@ -38,7 +45,7 @@ def classify_pods(job: Obj, pods: Sequence[Obj]) -> Ownership:
     adopt: list[Obj] = []
     release: list[Obj] = []
     for pod in pods:
-        controller = _controller_uid(pod)
+        controller = controller_uid(pod)
         if controller is not None and controller != uid:
             continue  # another controller's pod: neither kept nor adopted
         matches = selector.matches(meta(pod).get("labels") or {})
@@ -97,4 +104,4 @@ def needs_finalizer_cleanup(pod: Obj, job: Obj | None, job_finished: bool) -> bo
         return False
     if job is None or job_finished:
         return True
-    return _controller_uid(pod) != meta(job).get("uid")
+    return controller_uid(pod) != meta(job).get("uid")

@@ -20,7 +20,13 @@ from jobyard.cluster.registry import JSON_PATCH, DeleteOptions
 
 from .._runtime import Controller, split_key
 from ._apply import apply_plan
-from ._ownership import adoption_patch, classify_pods, finalizer_removal_patch, needs_finalizer_cleanup
+from ._ownership import (
+    adoption_patch,
+    classify_pods,
+    controller_uid,
+    finalizer_removal_patch,
+    needs_finalizer_cleanup,
+)
 from ._plan import Event, Expectations, Memory, Settings
 from ._pods import has_tracking_finalizer, is_terminal, meta
 from ._triggers import POD_BATCH_SECONDS, controller_job_key, job_event_delay, pod_event_delay
@@ -68,8 +74,47 @@ class _ClientJobApi:
         )
 
 
-def _has_controller(pod: Obj) -> bool:
-    return any(ref.get("controller") for ref in meta(pod).get("ownerReferences") or [])
+class _RelevantPods:
+    """The pods a sync may act on, by namespace and controller uid ("" for orphans): names only.
+
+    A finished pod of some controller whose tracking finalizer is gone is already in its Job's
+    status and is neither adopted nor released: it is left out, so a long Job's syncs do not
+    grow with every pod it ever ran. Keyed by controller, a sync reads its own pods and the
+    orphans it may adopt, never every pod of a busy namespace.
+    """
+
+    def __init__(self) -> None:
+        self._pods: dict[str, dict[str, dict[str, str]]] = {}
+        self._placed: dict[str, tuple[str, str]] = {}  # pod uid -> (namespace, controller uid)
+
+    def index(self, event_type: str, pod: Obj) -> None:
+        uid = meta(pod).get("uid", "")
+        self._forget(uid)
+        controller = controller_uid(pod)
+        settled = is_terminal(pod) and not has_tracking_finalizer(pod) and controller is not None
+        if event_type == "DELETED" or settled:
+            return
+        place = (meta(pod).get("namespace", ""), controller or "")
+        self._pods.setdefault(place[0], {}).setdefault(place[1], {})[uid] = meta(pod)["name"]
+        self._placed[uid] = place
+
+    def _forget(self, uid: str) -> None:
+        placed = self._placed.pop(uid, None)
+        if placed is None:
+            return
+        namespace, controller = placed
+        buckets = self._pods[namespace]
+        del buckets[controller][uid]
+        if not buckets[controller]:
+            del buckets[controller]
+            if not buckets:
+                del self._pods[namespace]
+
+    def names(self, namespace: str, controllers: Sequence[str] | None = None) -> list[str]:
+        """Names of the namespace's pods whose controller is one of ``controllers`` (any when None)."""
+        buckets = self._pods.get(namespace, {})
+        chosen = buckets.values() if controllers is None else (buckets.get(uid, {}) for uid in controllers)
+        return [name for bucket in chosen for name in bucket.values()]
 
 
 class JobController(Controller):
@@ -98,8 +143,7 @@ class JobController(Controller):
         self._expected_since: dict[str, float] = {}
         self._generations: dict[str, int] = {}
         self._pod_versions: dict[str, tuple[str, bool]] = {}
-        # namespace -> uid -> name of the pods a sync may act on (see _namespace_pods).
-        self._relevant_pods: dict[str, dict[str, str]] = {}
+        self._relevant_pods = _RelevantPods()
         self._events = EventRecorder(client, _COMPONENT, clock)
 
     def on_event(self, resource: str, event_type: str, obj: Obj) -> None:
@@ -121,7 +165,7 @@ class JobController(Controller):
         self.queue.add_after(key, job_event_delay(event_type, old, job, self.batch_seconds))
 
     def on_pod_event(self, event_type: str, pod: Obj) -> None:
-        self._index_pod(event_type, pod)
+        self._relevant_pods.index(event_type, pod)
         uid = meta(pod).get("uid", "")
         previous = self._pod_versions.get(uid)
         deleting = bool(meta(pod).get("deletionTimestamp"))
@@ -172,32 +216,22 @@ class JobController(Controller):
             memory = replace(memory, expectations=Expectations())
         return memory
 
-    def _namespace_pods(self, namespace: str) -> Sequence[Obj]:
-        """The namespace's pods that a sync can still act on, as stored, not copies.
+    def _relevant(self, namespace: str, controllers: Sequence[str] | None = None) -> Sequence[Obj]:
+        """The pods a sync can still act on (``_RelevantPods``), as stored, not copies.
 
-        A finished pod of some controller whose tracking finalizer is gone is already in
-        its Job's status and is neither adopted nor released: it is left out, so a long
-        Job's syncs do not grow with every pod it ever ran. The core and the patch
-        builders only read what this returns.
+        The core and the patch builders only read what this returns.
         """
         pods = []
-        for name in self._relevant_pods.get(namespace, {}).values():
+        for name in self._relevant_pods.names(namespace, controllers):
             pod = self.client.peek("pods", namespace, name)
             if pod is not None:
                 pods.append(pod)
         return pods
 
-    def _index_pod(self, event_type: str, pod: Obj) -> None:
-        namespace, uid = meta(pod).get("namespace", ""), meta(pod).get("uid", "")
-        settled = is_terminal(pod) and not has_tracking_finalizer(pod) and _has_controller(pod)
-        if event_type == "DELETED" or settled:
-            self._relevant_pods.get(namespace, {}).pop(uid, None)
-        else:
-            self._relevant_pods.setdefault(namespace, {})[uid] = meta(pod)["name"]
-
     def _owned_pods(self, job: Obj) -> list[Obj]:
         namespace = meta(job).get("namespace", "")
-        ownership = classify_pods(job, self._namespace_pods(namespace))
+        # Its own pods and the orphans: classify_pods passes over every other controller's pods.
+        ownership = classify_pods(job, self._relevant(namespace, (meta(job).get("uid", ""), "")))
         owned = list(ownership.owned)
         for pod in ownership.adopt:
             try:
@@ -216,7 +250,7 @@ class JobController(Controller):
         if job is None or is_finished(job):
             self._memory.pop(key, None)
             self._expected_since.pop(key, None)
-            for pod in self._namespace_pods(namespace):
+            for pod in self._relevant(namespace):
                 if controller_job_key(pod) == key and needs_finalizer_cleanup(pod, job, True):
                     self._strip_finalizer(pod)
             return None
