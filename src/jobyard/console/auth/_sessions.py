@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from jobyard.console.db import User, WebSession
 
@@ -53,7 +53,10 @@ def create_session(
 
 def resolve_session(session: Session, session_id: str, *, clock: Clock = utc_now) -> WebSession | None:
     """The live session with this id, or None if it is unknown, expired or its user disabled."""
-    web_session = session.get(WebSession, _hash(session_id))
+    # The user and their role bindings come with the session: every request checks a permission.
+    web_session = session.get(
+        WebSession, _hash(session_id), options=[joinedload(WebSession.user).selectinload(User.bindings)]
+    )
     if web_session is None:
         return None
     if web_session.expires <= clock():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from jobyard.console.db import ApiToken, User
 
@@ -69,7 +69,12 @@ def resolve_token(session: Session, token: str, *, clock: Clock = utc_now) -> Us
     """The enabled user owning this unrevoked token, or None; marks the token used."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    # The user and their role bindings come with the token: every request checks a permission.
+    record = session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == _hash(token))
+        .options(joinedload(ApiToken.user).selectinload(User.bindings))
+    )
     if record is None or record.revoked is not None or record.user.disabled:
         return None
     now = clock()
