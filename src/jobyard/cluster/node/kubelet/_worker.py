@@ -227,7 +227,8 @@ class PodWorker:
                 return
         for container in self.state.containers:
             container.waiting = ("ContainerCreating", "") if container.never_ran else container.waiting
-        self.mark()
+        if spec.get("initContainers"):
+            self.mark()  # Initialized: the app containers are being created now
         await asyncio.gather(
             *(
                 self._supervise(container, state)
@@ -259,9 +260,10 @@ class PodWorker:
                 )
                 await self._sleep(backoff_delay(attempt, 1.0, 30.0))
                 continue
+            # Shown with the next change (the container started), as upstream's next sync shows
+            # the sandbox's IP: a write of its own would be one more per pod.
             self.state.pod_ip = self.sandbox.ip
             self.state.sandbox_ready = True
-            self.mark()
             return True
         return False
 
