@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from jobyard.cluster.errors import BadRequest
 from jobyard.cluster.schema import resolve
 
@@ -49,8 +51,22 @@ _KEY_DEFAULTS = {"protocol": "TCP"}
 _MISSING = object()
 
 
+# One encoder, not one per call: json.dumps builds a new one for any non-default option, and
+# compact runs for every list element of every write.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+_ORJSON_EXACT = (str, int, bool, type(None))
+
+
 def compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    """JSON text without spaces, keys sorted, non-ASCII kept: the form of set and map keys."""
+    if type(value) is dict and all(type(item) in _ORJSON_EXACT for item in value.values()):
+        # A list-map element's keys: orjson writes the very same text for everything but floats
+        # (and refuses ints beyond 64 bits and lone surrogates), five times faster.
+        try:
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+        except TypeError:
+            pass
+    return _COMPACT.encode(value)
 
 
 def element_of(node: Node | None, item: Any, index: int) -> Element:
