@@ -127,6 +127,7 @@ class ImageStore:
         for directory in (root, root / "blobs" / "sha256", root / "layers", root / "tmp"):
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._pulls: dict[str, tuple[asyncio.Task[Image], _Listeners]] = {}
+        self._read: tuple[tuple[int, int, int], dict[str, dict[str, Any]]] | None = None
         self._layer_fetches: dict[str, asyncio.Task[None]] = {}
         self._remove_abandoned_work()
 
@@ -134,12 +135,12 @@ class ImageStore:
 
     def list(self) -> list[Image]:
         """Every image, most recently used first."""
-        images = [self._image(record) for record in self._records().values()]
+        images = [self._image(record) for record in self._current_records().values()]
         return sorted(images, key=lambda image: image.last_used, reverse=True)
 
     def find(self, reference: str) -> Image | None:
         """The image a reference names (``busybox``, ``name@sha256:…``), else one whose id is or starts with it."""
-        record = self._find_record(self._records(), reference)
+        record = self._find_record(self._current_records(), reference)
         return None if record is None else self._image(record)
 
     def layer_path(self, diff_id: str) -> Path:
@@ -432,6 +433,22 @@ class ImageStore:
                     entry.unlink(missing_ok=True)
 
     # Metadata
+
+    def _current_records(self) -> dict[str, dict[str, Any]]:
+        """images.json for reading only, parsed again only once it was replaced.
+
+        The kubelet looks its image up for every container it starts; reading and parsing the
+        file each time cost more than the rest of that lookup. A rewrite is a rename, so the
+        file's inode, time and size tell when it changed, here or in another process.
+        """
+        try:
+            stat = (self.root / "images.json").stat()
+        except FileNotFoundError:
+            return {}
+        version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if self._read is None or self._read[0] != version:
+            self._read = (version, self._records())
+        return self._read[1]
 
     def _records(self) -> dict[str, dict[str, Any]]:
         try:
