@@ -39,12 +39,15 @@ class FakeKube:
         self.objects: dict[tuple[str, str, str], Manifest] = {}
         self.calls: list[tuple[str, str, str]] = []
         self.fail_once: dict[str, KubeApiError] = {}  # verb -> the error its next call raises
+        self.forbidden_reads: set[str] = set()  # plurals whose reads the credentials may not make
         self._refuse = refuse
         self._deletes_stick = deletes_stick
         for obj in objects:
             self.objects[(_plural(obj), obj["metadata"]["namespace"], obj["metadata"]["name"])] = obj
 
     async def get(self, resource: Resource, namespace: str, name: str) -> Manifest:
+        if resource.plural in self.forbidden_reads:
+            raise KubeApiError(403, {"reason": "Forbidden"})
         try:
             return copy.deepcopy(self.objects[(resource.plural, namespace, name)])
         except KeyError:
@@ -120,7 +123,7 @@ class MemoryRuns:
 
 
 def _plural(obj: Manifest) -> str:
-    return {"Job": "jobs", "Service": "services", "Pod": "pods"}[obj["kind"]]
+    return {"Job": "jobs", "Service": "services", "Pod": "pods", "Endpoints": "endpoints"}[obj["kind"]]
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -252,6 +255,16 @@ def test_a_cloned_name_stays_within_63_characters() -> None:
     kube = FakeKube(completed_job(long_name))
     opened = run(service(kube).clone("default", long_name))
     assert opened.form.name == "a" * 58 + "-copy"
+
+
+def test_a_jobs_service_comes_with_its_endpoints_or_without_them_when_they_cannot_be_read() -> None:
+    endpoints = {"kind": "Endpoints", "metadata": {"name": "job-01", "namespace": "default"}, "subsets": []}
+    kube = FakeKube(completed_job(), service_for("job-01"), endpoints)
+    detail = run(service(kube).detail("default", "job-01"))
+    assert detail.service is not None and detail.endpoints == endpoints
+    kube.forbidden_reads.add("endpoints")
+    detail = run(service(kube).detail("default", "job-01"))
+    assert detail.service is not None and detail.endpoints is None
 
 
 def test_the_service_picked_for_a_job_selects_its_pods() -> None:

@@ -334,10 +334,19 @@ async def delete(
     response_class=PlainTextResponse,
 )
 async def merged_logs(
-    cluster: str, namespace: str, name: str, caller: CallerDep, container: str | None = None
+    cluster: str,
+    namespace: str,
+    name: str,
+    caller: CallerDep,
+    container: str | None = None,
+    tail_lines: Annotated[
+        int | None, Query(alias="tailLines", ge=0, description="The last N lines of each pod")
+    ] = None,
 ) -> PlainTextResponse:
     caller.require(Action.JOB_LOGS, cluster, namespace, target=name)
-    text = await caller.services.jobs(cluster, caller.db).merged_logs(namespace, name, container=container)
+    text = await caller.services.jobs(cluster, caller.db).merged_logs(
+        namespace, name, container=container, tail_lines=tail_lines
+    )
     return PlainTextResponse(text)
 
 

@@ -18,6 +18,7 @@ from jobyard.console.clusters import SERVICES as CLUSTER_SERVICES
 from jobyard.console.clusters import ClusterCache, Kind, KubeClient, KubeError, PatchStrategy, Propagation
 from jobyard.console.clusters import ClusterUnreachable as ClientUnreachable
 from jobyard.console.jobs import (
+    ENDPOINTS,
     EVENTS,
     JOBS,
     PODS,
@@ -30,6 +31,7 @@ from jobyard.console.jobs import (
     Resource,
     api_error,
 )
+from jobyard.console.resources import ENDPOINTS as CLUSTER_ENDPOINTS
 
 __all__ = ["ClusterCacheIndex", "KubeClientApi", "translated_errors"]
 
@@ -38,6 +40,7 @@ _KINDS: dict[Resource, Kind] = {
     PODS: CLUSTER_PODS,
     SERVICES: CLUSTER_SERVICES,
     EVENTS: CLUSTER_EVENTS,
+    ENDPOINTS: CLUSTER_ENDPOINTS,
 }
 
 

@@ -332,6 +332,7 @@ class JobDetailOut(Wire):
     runs: list[RunOut]
     job: dict[str, Any]
     service: dict[str, Any] | None
+    endpoints: dict[str, Any] | None  # the Service's Endpoints object: the pods behind it
 
 
 class JobYamlIn(Wire):
@@ -392,6 +393,7 @@ def detail_out(cluster: str, detail: JobDetail, lang: Language) -> JobDetailOut:
         runs=[run_out(run, lang) for run in detail.runs],
         job=detail.summary.job,
         service=detail.service,
+        endpoints=detail.endpoints,
     )
 
 

@@ -9,9 +9,11 @@ kept, and keeps each Job's runs in a ``RunStore``, because DCE's rerun deletes t
 it again under the same name.
 """
 
+from ._detail import Condition, Event, JobDetail, JobSummary, PodSummary
 from ._errors import AlreadyFinished, DeletionTimeout, JobActionError, NotFinished, NotOwned, RerunInterrupted
 from ._index import JobIndex, JobWithPods
 from ._kube import (
+    ENDPOINTS,
     EVENTS,
     JOBS,
     PODS,
@@ -37,7 +39,7 @@ from ._manifests import (
 )
 from ._progress import Completions, age, completions, duration, finished_at, human_duration, parse_time
 from ._runs import Run, RunConflict, RunStore, SqlRunStore, observed
-from ._service import Condition, Event, JobDetail, JobService, JobSummary, PodSummary
+from ._service import JobService
 from ._status import (
     CLUSTER_UNREACHABLE,
     STUCK_CONTAINER_REASONS,
@@ -53,6 +55,7 @@ from ._texts import REASON_TEXTS, STATUS_LABELS, Texts, status_label, status_too
 __all__ = [
     "CLUSTER_UNREACHABLE",
     "EDITABLE_FIELDS",
+    "ENDPOINTS",
     "EVENTS",
     "GENERATED_LABELS",
     "JOBS",

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 __all__ = [
+    "ENDPOINTS",
     "EVENTS",
     "JOBS",
     "PODS",
@@ -56,6 +57,7 @@ JOBS = Resource("batch/v1", "jobs")
 PODS = Resource("v1", "pods")
 SERVICES = Resource("v1", "services")
 EVENTS = Resource("v1", "events")
+ENDPOINTS = Resource("v1", "endpoints")
 
 
 class Cascade(StrEnum):

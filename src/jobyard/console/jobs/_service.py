@@ -9,16 +9,30 @@ cannot put one Job's result into another's run.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
 from typing import Any
 
 from jobyard.console.auth import Clock, utc_now
 from jobyard.console.forms import FormWithRest, Language, from_manifests
 
+from ._detail import (
+    JobDetail,
+    JobSummary,
+    PodSummary,
+    condition_of,
+    created_at,
+    events_about,
+    name_of,
+    namespace_of,
+    pod_summaries,
+    service_of,
+    summary_of,
+    uid_of,
+)
 from ._errors import AlreadyFinished, DeletionTimeout, NotFinished, NotOwned, RerunInterrupted
 from ._index import JobIndex, JobWithPods
 from ._kube import (
+    ENDPOINTS,
     EVENTS,
     JOBS,
     PODS,
@@ -31,82 +45,19 @@ from ._kube import (
     NotFound,
     Resource,
 )
-from ._manifests import GENERATED_LABELS, clean_for_recreate, clean_service_for_clone, editable_patch
-from ._progress import Completions, completions, duration, finished_at, parse_time
+from ._manifests import clean_for_recreate, clean_service_for_clone, editable_patch
+from ._progress import finished_at, parse_time
 from ._runs import Run, RunConflict, RunStore, observed
-from ._status import JobStatus, StatusCode, condition, is_finished, job_status
+from ._status import StatusCode, condition, is_finished
 
-__all__ = ["Condition", "Event", "JobDetail", "JobService", "JobSummary", "PodSummary"]
+__all__ = ["JobService"]
 
-INDEX_LABEL = "batch.kubernetes.io/job-completion-index"
 # The Job controller labels each pod with its Job's name (the legacy ``job-name`` before 1.27);
 # the label outlives the owner reference a delete with cascade Orphan removes.
 JOB_NAME_LABELS = ("batch.kubernetes.io/job-name", "job-name")
 NAME_LENGTH = 63
 _KINDS: dict[str, Resource] = {"Job": JOBS, "Service": SERVICES}
 _RESULTS = (("Complete", StatusCode.COMPLETED), ("Failed", StatusCode.FAILED))
-
-
-@dataclass(frozen=True)
-class JobSummary:
-    """One row of the Job list; ``job`` is the object as read, for anything else the page shows."""
-
-    name: str
-    namespace: str
-    status: JobStatus
-    completions: Completions
-    created: datetime | None
-    started: datetime | None
-    finished: datetime | None
-    duration: timedelta | None
-    job: Manifest
-
-
-@dataclass(frozen=True)
-class PodSummary:
-    """A pod of the Job; ``exit_code`` once every container exited (the first non-zero one, else 0)."""
-
-    name: str
-    phase: str
-    index: int | None
-    restarts: int
-    exit_code: int | None
-    ready: bool
-    node: str | None
-    started: datetime | None
-    finished: datetime | None
-    reason: str | None
-    message: str | None
-
-
-@dataclass(frozen=True)
-class Condition:
-    type: str
-    status: str
-    reason: str | None
-    message: str | None
-    last_transition: datetime | None
-
-
-@dataclass(frozen=True)
-class Event:
-    type: str
-    reason: str
-    message: str
-    object_kind: str
-    object_name: str
-    count: int
-    last_seen: datetime | None
-
-
-@dataclass(frozen=True)
-class JobDetail:
-    summary: JobSummary
-    pods: list[PodSummary]
-    conditions: list[Condition]
-    events: list[Event]  # newest first, about the Job and its current pods
-    service: Manifest | None
-    runs: list[Run]
 
 
 class JobService:
@@ -164,7 +115,7 @@ class JobService:
         With a Service, everything is dry-run first, so a Service the server refuses leaves no Job
         behind; a Job alone is created at once, as its dry run could refuse nothing its create would not.
         """
-        targets = [(_resource_of(manifest), _namespace_of(manifest), manifest) for manifest in manifests]
+        targets = [(_resource_of(manifest), namespace_of(manifest), manifest) for manifest in manifests]
         if dry_run or len(targets) > 1:
             checked = [await self._kube.create(resource, ns, body, dry_run=True) for resource, ns, body in targets]
             if dry_run:
@@ -175,10 +126,12 @@ class JobService:
                 created.append((resource, namespace, await self._kube.create(resource, namespace, body)))
         except KubeApiError:
             for resource, namespace, obj in created:
-                await self._kube.delete(resource, namespace, _name(obj), propagation=Cascade.BACKGROUND, uid=_uid(obj))
+                await self._kube.delete(
+                    resource, namespace, name_of(obj), propagation=Cascade.BACKGROUND, uid=uid_of(obj)
+                )
             raise
         for job in (obj for resource, _, obj in created if resource == JOBS):
-            self._runs.begin(_namespace_of(job), _name(job), Run(1, started=self._clock(), uid=_uid(job)))
+            self._runs.begin(namespace_of(job), name_of(job), Run(1, started=self._clock(), uid=uid_of(job)))
         return [obj for _, _, obj in created]
 
     # Read
@@ -192,26 +145,27 @@ class JobService:
         if listed is None:
             listed = await self._listed(namespace)
         now = self._clock()
-        ordered = sorted(listed, key=lambda pair: (_namespace_of(pair[0]), _name(pair[0])))
-        return [_summary(job, pods, now) for job, pods in ordered]
+        ordered = sorted(listed, key=lambda pair: (namespace_of(pair[0]), name_of(pair[0])))
+        return [summary_of(job, pods, now) for job, pods in ordered]
 
     async def _listed(self, namespace: str | None) -> list[JobWithPods]:
         jobs = await self._kube.list(JOBS, namespace)
         pods = _by_controller(await self._kube.list(PODS, namespace))
-        return [(job, pods.get(_uid(job) or "", [])) for job in jobs]
+        return [(job, pods.get(uid_of(job) or "", [])) for job in jobs]
 
     async def detail(self, namespace: str, name: str) -> JobDetail:
         job = await self._current(namespace, name)
         runs = self._observe(job)
         pods = _owned(await self._kube.list(PODS, namespace, _selector(job)), job)
         events = await self._kube.list(EVENTS, namespace)
-        services = await self._kube.list(SERVICES, namespace)
+        service = service_of(await self._kube.list(SERVICES, namespace), job)
         return JobDetail(
-            summary=_summary(job, pods, self._clock()),
-            pods=sorted((_pod_summary(pod) for pod in pods), key=lambda pod: (pod.index is None, pod.index, pod.name)),
-            conditions=[_condition(raw) for raw in (job.get("status") or {}).get("conditions") or []],
-            events=_events_about(events, job, pods),
-            service=_service_of(services, job),
+            summary=summary_of(job, pods, self._clock()),
+            pods=pod_summaries(pods),
+            conditions=[condition_of(raw) for raw in (job.get("status") or {}).get("conditions") or []],
+            events=events_about(events, job, pods),
+            service=service,
+            endpoints=await self._endpoints(namespace, service) if service is not None else None,
             runs=runs,
         )
 
@@ -249,19 +203,33 @@ class JobService:
                 raise
         else:
             pods = _owned(await self._kube.list(PODS, namespace, _selector(job)), job)
-        return sorted((_pod_summary(pod) for pod in pods), key=lambda pod: (pod.index is None, pod.index, pod.name))
+        return pod_summaries(pods)
 
-    async def merged_logs(self, namespace: str, name: str, *, container: str | None = None) -> str:
-        """Every ``log_pods`` pod's log of one container, each line prefixed with ``[pod]``."""
+    async def merged_logs(
+        self, namespace: str, name: str, *, container: str | None = None, tail_lines: int | None = None
+    ) -> str:
+        """Every ``log_pods`` pod's log of one container (its last ``tail_lines``), each line prefixed with ``[pod]``."""
         lines: list[str] = []
         for pod in await self.log_pods(namespace, name):
             try:
-                text = await self._kube.pod_logs(namespace, pod.name, container=container)
+                text = await self._kube.pod_logs(namespace, pod.name, container=container, tail_lines=tail_lines)
             except KubeApiError as error:
                 # A pod whose container has not started yet has no log; the others still do.
                 text = f"({error.message or error.reason})\n"
             lines.extend(f"[{pod.name}] {line}" for line in text.splitlines())
         return "\n".join(lines) + ("\n" if lines else "")
+
+    async def _endpoints(self, namespace: str, service: Manifest) -> Manifest | None:
+        """The Service's Endpoints object; None when the endpoints controller has not written it yet,
+        or the console's credentials may not read it (the page then still shows the Service)."""
+        try:
+            return await self._kube.get(ENDPOINTS, namespace, name_of(service))
+        except NotFound:
+            return None
+        except KubeApiError as error:
+            if error.code != HTTPStatus.FORBIDDEN:
+                raise
+            return None
 
     async def _released_pods(self, namespace: str, name: str) -> list[Manifest]:
         for label in JOB_NAME_LABELS:
@@ -313,7 +281,7 @@ class JobService:
             raise NotFinished(namespace, name)
         planned = history[-1] if history[-1].pending else self._plan_rerun(namespace, name, job, history)
         assert planned.recreate is not None
-        uid = _uid(job)
+        uid = uid_of(job)
         try:
             await self._kube.delete(JOBS, namespace, name, propagation=Cascade.FOREGROUND, uid=uid)
         except NotFound:
@@ -329,8 +297,8 @@ class JobService:
         """The wizard filled from the Job (and its Service), under a free name such as ``<name>-copy``."""
         job = await self._kube.get(JOBS, namespace, name)
         services = await self._kube.list(SERVICES, namespace)
-        taken = {_name(other) for other in await self._kube.list(JOBS, namespace)}
-        service = _service_of(services, job)
+        taken = {name_of(other) for other in await self._kube.list(JOBS, namespace)}
+        service = service_of(services, job)
         # Opened under the old name so the form reads the generated app label and Service name
         # as defaults, which then follow the new name.
         opened = from_manifests(
@@ -404,10 +372,10 @@ class JobService:
 
         A write that loses to a concurrent one (the same run recorded twice at once) reads again.
         """
-        namespace, name = _namespace_of(job), _name(job)
+        namespace, name = namespace_of(job), name_of(job)
         for _ in range(2):
             runs = self._runs.runs(namespace, name)
-            change = observed(runs, _run_of(job), _created(job))
+            change = observed(runs, _run_of(job), created_at(job))
             if change is None:
                 return runs
             try:
@@ -423,22 +391,6 @@ def _resource_of(manifest: Manifest) -> Resource:
     if kind not in _KINDS:
         raise ValueError(f"a Job is created with a Job and an optional Service, not a {kind}")
     return _KINDS[kind]
-
-
-def _name(obj: Manifest) -> str:
-    return str((obj.get("metadata") or {}).get("name") or "")
-
-
-def _namespace_of(obj: Manifest) -> str:
-    return str((obj.get("metadata") or {}).get("namespace") or "default")
-
-
-def _uid(obj: Manifest) -> str | None:
-    return (obj.get("metadata") or {}).get("uid")
-
-
-def _created(obj: Manifest) -> datetime | None:
-    return parse_time((obj.get("metadata") or {}).get("creationTimestamp"))
 
 
 def _selector(job: Manifest) -> str | None:
@@ -459,7 +411,7 @@ def _by_controller(pods: list[Manifest]) -> dict[str, list[Manifest]]:
 
 
 def _owned(pods: list[Manifest], job: Manifest) -> list[Manifest]:
-    uid = _uid(job)
+    uid = uid_of(job)
     return [
         pod
         for pod in pods
@@ -470,25 +422,11 @@ def _owned(pods: list[Manifest], job: Manifest) -> list[Manifest]:
     ]
 
 
-def _summary(job: Manifest, pods: list[Manifest], now: datetime) -> JobSummary:
-    return JobSummary(
-        name=_name(job),
-        namespace=_namespace_of(job),
-        status=job_status(job, pods),
-        completions=completions(job),
-        created=_created(job),
-        started=parse_time((job.get("status") or {}).get("startTime")),
-        finished=finished_at(job),
-        duration=duration(job, now),
-        job=job,
-    )
-
-
 def _run_of(job: Manifest) -> Run:
     """The run the Job shows (numbered 0: ``observed`` numbers it)."""
     status = job.get("status") or {}
     result = next((str(code) for kind, code in _RESULTS if condition(job, kind) is not None), None)
-    started = parse_time(status.get("startTime")) or _created(job)
+    started = parse_time(status.get("startTime")) or created_at(job)
     assert started is not None, "a Job read from the API server has a creationTimestamp"
     failure = condition(job, "Failed") if result == StatusCode.FAILED else None
     return Run(
@@ -498,7 +436,7 @@ def _run_of(job: Manifest) -> Run:
         result=result,
         succeeded=status.get("succeeded") or 0,
         failed=status.get("failed") or 0,
-        uid=_uid(job),
+        uid=uid_of(job),
         reason=(failure or {}).get("reason") or None,
     )
 
@@ -511,90 +449,6 @@ def _logs_of(pod: Manifest, job_name: str) -> bool:
         return bool(controller.get("kind") == "Job" and controller.get("name") == job_name)
     labels = metadata.get("labels") or {}
     return any(labels.get(label) == job_name for label in JOB_NAME_LABELS)
-
-
-def _pod_summary(pod: Manifest) -> PodSummary:
-    metadata, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
-    index = (metadata.get("labels") or {}).get(INDEX_LABEL) or (metadata.get("annotations") or {}).get(INDEX_LABEL)
-    containers = status.get("containerStatuses") or []
-    everything = [*(status.get("initContainerStatuses") or []), *containers]
-    ended = [(c.get("state") or {}).get("terminated") for c in containers]
-    all_ended = bool(ended) and all(ended)
-    exit_codes = [t.get("exitCode", 0) for t in ended if t]
-    waiting = next(
-        ((c.get("state") or {}).get("waiting") for c in everything if (c.get("state") or {}).get("waiting")), None
-    )
-    finish_times = [parse_time(t.get("finishedAt")) for t in ended if t]
-    return PodSummary(
-        name=str(metadata.get("name") or ""),
-        phase=str(status.get("phase") or "Pending"),
-        index=int(index) if index is not None and str(index).isdigit() else None,
-        restarts=sum(c.get("restartCount") or 0 for c in everything),
-        exit_code=next((code for code in exit_codes if code != 0), 0) if all_ended else None,
-        ready=all(c.get("ready") for c in containers) if containers else False,
-        node=spec.get("nodeName"),
-        started=parse_time(status.get("startTime")),
-        finished=max((t for t in finish_times if t is not None), default=None) if all_ended else None,
-        reason=(waiting or {}).get("reason") or status.get("reason"),
-        message=(waiting or {}).get("message") or status.get("message"),
-    )
-
-
-def _condition(raw: Manifest) -> Condition:
-    return Condition(
-        type=str(raw.get("type") or ""),
-        status=str(raw.get("status") or ""),
-        reason=raw.get("reason") or None,
-        message=raw.get("message") or None,
-        last_transition=parse_time(raw.get("lastTransitionTime")),
-    )
-
-
-def _event_time(raw: Manifest) -> datetime | None:
-    series = raw.get("series") or {}
-    for text in (series.get("lastObservedTime"), raw.get("lastTimestamp"), raw.get("eventTime")):
-        if text:
-            return parse_time(text)
-    return _created(raw)
-
-
-def _events_about(events: list[Manifest], job: Manifest, pods: list[Manifest]) -> list[Event]:
-    """Matched by uid, so events of an earlier run (a Job of the same name) stay out."""
-    uids = {uid for uid in (_uid(job), *(_uid(pod) for pod in pods)) if uid}
-    about = [raw for raw in events if (raw.get("involvedObject") or {}).get("uid") in uids]
-    about.sort(key=_event_order, reverse=True)
-    return [
-        Event(
-            type=str(raw.get("type") or "Normal"),
-            reason=str(raw.get("reason") or ""),
-            message=str(raw.get("message") or ""),
-            object_kind=str(raw["involvedObject"].get("kind") or ""),
-            object_name=str(raw["involvedObject"].get("name") or ""),
-            count=int(raw.get("count") or (raw.get("series") or {}).get("count") or 1),
-            last_seen=_event_time(raw),
-        )
-        for raw in about
-    ]
-
-
-def _event_order(raw: Manifest) -> tuple[datetime, int]:
-    """Timestamps have whole seconds; within one, the later write (higher resourceVersion) is newer."""
-    version = str((raw.get("metadata") or {}).get("resourceVersion") or "")
-    return _event_time(raw) or datetime.min.replace(tzinfo=UTC), int(version) if version.isdigit() else 0
-
-
-def _service_of(services: list[Manifest], job: Manifest) -> Manifest | None:
-    """The Service whose selector picks the Job's pods; one named like the Job first (the wizard names it so)."""
-    template = (((job.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels") or {}
-    pod_labels = {key: value for key, value in template.items() if key not in GENERATED_LABELS}
-    matching = [
-        service
-        for service in services
-        if (selector := (service.get("spec") or {}).get("selector"))
-        and all(pod_labels.get(key) == value for key, value in selector.items())
-    ]
-    matching.sort(key=lambda service: _name(service) != _name(job))
-    return matching[0] if matching else None
 
 
 def _free_name(name: str, taken: set[str]) -> str:

@@ -15,7 +15,7 @@ from jobyard.console.clusters import Kind
 
 __all__ = ["ENDPOINTS", "EndpointInfo", "NodeImage", "ServiceInfo", "ServicePortInfo", "node_images"]
 
-# Not among the kinds ``console.clusters`` names: only these pages read Endpoints.
+# Not among the kinds ``console.clusters`` names: only the Services pages and a Job's Service read Endpoints.
 ENDPOINTS = Kind("", "v1", "Endpoints", "endpoints", namespaced=True)
 
 

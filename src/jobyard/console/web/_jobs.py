@@ -20,6 +20,7 @@ from jobyard.console.api import (
     JobDetailOut,
     JobListOut,
     JobSummaryOut,
+    ServiceOut,
     job_detail_watches,
     job_list_watches,
     live_stream,
@@ -28,10 +29,10 @@ from jobyard.console.api import (
 )
 from jobyard.console.auth import Action
 from jobyard.console.jobs import GENERATED_LABELS, StatusCode, status_label
+from jobyard.console.resources import ServiceInfo
 
 from ._clusters import cluster_context
 from ._context import WebCaller, pages
-from ._network import namespace_services, services_of_job
 
 __all__ = ["PAGE_SIZE", "router"]
 
@@ -172,16 +173,15 @@ async def jobs_live(request: Request, cluster: str, namespace: str, caller: WebC
 
 async def _detail_context(request: Request, caller: WebCaller, cluster: str, namespace: str) -> dict[str, Any]:
     context = await cluster_context(request, caller, cluster, namespace)
-    # The Services are read once per page (or live stream); the template picks those selecting the Job's pods.
-    services = await namespace_services(caller, cluster, namespace)
-    context.update(
-        actions=_actions,
-        base=_base(cluster, namespace),
-        services=services,
-        services_of_job=services_of_job,
-        generated=_GENERATED,
-    )
+    context.update(actions=_actions, base=_base(cluster, namespace), generated=_GENERATED)
     return context
+
+
+def _job_service(detail: JobDetailOut) -> ServiceOut | None:
+    """The detail's Service as the Services page shows one, so both tables read alike."""
+    if detail.service is None:
+        return None
+    return ServiceOut.model_validate(ServiceInfo.of(detail.service, detail.endpoints))
 
 
 def _base(cluster: str, namespace: str) -> str:
@@ -193,7 +193,9 @@ async def job_page(request: Request, cluster: str, namespace: str, name: str, ca
     detail = await read_job(cluster, namespace, name, caller)
     assert isinstance(detail, JobDetailOut)
     context = await _detail_context(request, caller, cluster, namespace)
-    context.update(detail=detail, job=detail.summary, containers=_containers(detail.job))
+    context.update(
+        detail=detail, job=detail.summary, containers=_containers(detail.job), job_service=_job_service(detail)
+    )
     alternate = f"/api/clusters/{cluster}/namespaces/{namespace}/jobs/{name}"
     # The Service section's Refresh asks for its block alone, with the endpoints as they are now.
     block = "service" if request.headers.get("hx-target") == "job-service" else None
