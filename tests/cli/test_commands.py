@@ -273,6 +273,20 @@ def test_logs_of_a_job_without_pods_say_so(config_home, namespace):
     assert "quiet-01" in result.stderr
 
 
+def test_logs_of_a_job_deleted_with_cascade_orphan_come_from_the_pods_it_left(config_home, namespace, pods):
+    assert run(config_home, *job_args("left-01", namespace, "--instances", "1")).exit_code == 0
+    (pod,) = pods.wait_active("left-01", 1)
+    place = ["-c", "local", "-n", namespace]
+    assert run(config_home, "job", "delete", "left-01", *place, "--cascade", "Orphan").exit_code == 0
+    eventually(lambda: expect(not pods.get(pods.pod_url(pod))["metadata"].get("ownerReferences")))
+
+    result = run(config_home, "job", "logs", "left-01", *place)
+
+    assert result.exit_code == 0, result.output
+    # No node runs the pod here, so its line says why there is no log; the pod is still found.
+    assert result.stdout.startswith(f"[{pod['metadata']['name']}] "), result.output
+
+
 def drive_pods(pods: JobsApi, name: str, count: int, outcome: Callable[[dict[str, Any]], object]) -> threading.Thread:
     """Plays the kubelet in the background while the command under test waits in the foreground."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -241,15 +242,30 @@ def logs(
 ) -> None:
     path = f"{_jobs_path(cluster, namespace)}/{name}"
     with connected(url) as client:
+        if pod is None and not follow:
+            # The merged log still finds the pods a delete with cascade Orphan left, once the Job is gone.
+            with client.stream(f"{path}/logs", "text/plain", container=container, tailLines=tail) as response:
+                printed = _write_out(response.iter_text())
+            if not printed and not client.get(path)["pods"]:
+                raise ApiRefusal(404, "noPods", messages.no_pods(name))
+            return
         pod = pod or _newest_pod(client.get(path))
         if pod is None:
             raise ApiRefusal(404, "noPods", messages.no_pods(name))
         with client.stream(
             f"{path}/pods/{pod}/logs", "text/plain", container=container, tailLines=tail, follow=follow
         ) as response:
-            for chunk in response.iter_text():
-                sys.stdout.write(chunk)
-                sys.stdout.flush()
+            _write_out(response.iter_text())
+
+
+def _write_out(chunks: Iterator[str]) -> bool:
+    """Prints each chunk as it arrives; whether there was any text."""
+    printed = False
+    for chunk in chunks:
+        sys.stdout.write(chunk)
+        sys.stdout.flush()
+        printed = printed or bool(chunk)
+    return printed
 
 
 def _action(verb: str, name: str, cluster: str, namespace: str, output: OutputFormat, url: str | None) -> None:

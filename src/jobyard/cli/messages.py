@@ -501,11 +501,14 @@ POD_COLUMNS = (
     _t("EXIT", "退出码"),
 )
 JOB_LOGS_HELP = _t(
-    "Print a pod's log (the newest pod unless --pod).", "显示 Pod 的日志（未指定 --pod 时为最新的 Pod）。"
+    "Print the log of every pod of the Job, each line prefixed with [pod] (one pod's with --pod; with --follow, "
+    "the newest pod's unless --pod). Pods a delete with --cascade Orphan kept stay readable.",
+    "显示任务所有 Pod 的日志，每行以 [Pod] 开头（指定 --pod 时为该 Pod；--follow 时为最新的 Pod，除非指定 --pod）。"
+    "以 --cascade Orphan 删除任务后保留的 Pod 的日志仍可读取。",
 )
 POD_HELP = _t("The pod whose log to print.", "要显示日志的 Pod。")
 CONTAINER_HELP = _t("The container (when the pod has several).", "容器（Pod 有多个容器时）。")
-TAIL_HELP = _t("Only the last N lines.", "只显示最后 N 行。")
+TAIL_HELP = _t("Only the last N lines (of each pod).", "只显示（每个 Pod 的）最后 N 行。")
 FOLLOW_HELP = _t("Keep printing the log as it grows, until the container ends.", "持续输出新日志，直到容器结束。")
 
 
