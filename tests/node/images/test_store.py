@@ -98,6 +98,20 @@ def test_remove_untags_first_and_refuses_an_image_in_use(store, tmp_path):
         store.remove("app:2", in_use=set())
 
 
+def test_a_use_is_written_at_most_once_a_minute_per_image(store, tmp_path):
+    layout = Layout(tmp_path / "layout")
+    layout.tag(layout.image(busybox_layers()), "app:1")
+    (image,) = store.load_archive(layout.path)
+    loaded_at = store.find("app:1").last_used
+
+    store.mark_used(image)
+    used_at = store.find("app:1").last_used
+    store.mark_used(image)
+
+    assert used_at >= loaded_at
+    assert store.find("app:1").last_used == used_at, "the second use within a minute is not written"
+
+
 def test_garbage_collection_removes_unused_images_longest_unused_first(store, tmp_path):
     extra = [layer_tar([directory("data"), entry("data/blob", data=os.urandom(200_000))]) for _ in range(3)]
     images = []

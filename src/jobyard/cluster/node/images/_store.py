@@ -48,6 +48,9 @@ __all__ = ["Image", "ImageStore", "Progress", "low_disk"]
 Progress = Callable[[int, int], None]
 
 _PARALLEL_LAYER_DOWNLOADS = 3
+# An image's last use is written at most this often: the kubelet marks it for every container it
+# starts, and garbage collection needs no finer order than minutes.
+_LAST_USED_GRAIN_SECONDS = 60.0
 
 # List types are spelled out here because ImageStore.list shadows the builtin inside the class body.
 _Listeners = list[Progress]
@@ -128,6 +131,7 @@ class ImageStore:
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._pulls: dict[str, tuple[asyncio.Task[Image], _Listeners]] = {}
         self._read: tuple[tuple[int, int, int], dict[str, dict[str, Any]]] | None = None
+        self._last_marked: dict[str, float] = {}
         self._layer_fetches: dict[str, asyncio.Task[None]] = {}
         self._remove_abandoned_work()
 
@@ -355,10 +359,14 @@ class ImageStore:
 
     def mark_used(self, image: Image) -> None:
         """Record that a container was started from ``image``: garbage collection removes the longest unused first."""
+        now = time.time()
+        if now - self._last_marked.get(image.id, -_LAST_USED_GRAIN_SECONDS) < _LAST_USED_GRAIN_SECONDS:
+            return
+        self._last_marked[image.id] = now
         with self._metadata_lock():
             records = self._records()
             if image.id in records:
-                records[image.id]["last_used"] = time.time()
+                records[image.id]["last_used"] = now
                 self._write_records(records)
 
     def collect_garbage(self, in_use: Collection[str], need_free_bytes: int) -> int:

@@ -448,6 +448,7 @@ class PodWorker:
             return None
         field_path = self._field_path(container)
         state.image_id = image.image_ref
+        self.kubelet.images.mark_used(image)
         while True:
             if self.terminating.is_set():
                 return None
