@@ -33,6 +33,7 @@ from ._options import DeleteOptions, ListOptions, WatchOptions, WriteOptions
 Obj = dict[str, Any]
 # Warning headers a write answers with (a name of its own: Registry.list shadows list).
 Warnings = list[str]
+Paths = list[str]  # of fields, as upstream prints them: spec.containers[0].name
 
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
@@ -91,8 +92,8 @@ class Registry:
         self, rtype: ResourceType, namespace: str, body: Any, options: WriteOptions, *, applied: bool
     ) -> tuple[Obj, Warnings]:
         """Create; ``applied`` objects come with the managedFields server-side apply computed."""
-        obj = self._decode(rtype, body)
-        warnings = self._check_fields(rtype, obj, options)
+        obj, unknown = self._decode(rtype, body)
+        warnings = self._check_fields(unknown, options)
         meta = obj["metadata"]
         self._place(rtype, meta, namespace)
         if meta.get("resourceVersion"):
@@ -134,8 +135,8 @@ class Registry:
         options: WriteOptions = WriteOptions(),
         subresource: str | None = None,
     ) -> tuple[Obj, Warnings]:
-        obj = self._decode(rtype, body)
-        warnings = self._check_fields(rtype, obj, options)
+        obj, unknown = self._decode(rtype, body)
+        warnings = self._check_fields(unknown, options)
         meta = obj["metadata"]
         _require_name(meta, name)
         self._place(rtype, meta, namespace)
@@ -171,8 +172,8 @@ class Registry:
             patched = patching.strategic_merge_patch(current, patch, rtype.definition)
         else:
             raise StatusError("unsupported patch type")  # the HTTP layer answers 415 first
-        obj = self._decode(rtype, patched, owned=True, unchanged_from=old)
-        warnings = self._check_fields(rtype, obj, options, unchanged_from=old)
+        obj, unknown = self._decode(rtype, patched, owned=True, unchanged_from=old)
+        warnings = self._check_fields(unknown, options)
         meta = obj["metadata"]
         _require_name(meta, name)
         self._place(rtype, meta, namespace)
@@ -228,8 +229,11 @@ class Registry:
         return namespace if rtype.namespaced else None
 
     @staticmethod
-    def _decode(rtype: ResourceType, body: Any, *, owned: bool = False, unchanged_from: Obj | None = None) -> Obj:
-        """The body as an object of ``rtype``; with ``unchanged_from`` (the stored object a
+    def _decode(
+        rtype: ResourceType, body: Any, *, owned: bool = False, unchanged_from: Obj | None = None
+    ) -> tuple[Obj, Paths]:
+        """The body as an object of ``rtype``, and the paths of the unknown fields dropped
+        from it, as upstream's decoder drops them; with ``unchanged_from`` (the stored object a
         patch changed), the schema checks skip what the patch left as it was."""
         baseline = unchanged_from if unchanged_from is not None else schema.ABSENT
         if not isinstance(body, dict):
@@ -249,23 +253,17 @@ class Registry:
             raise BadRequest(
                 f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: metadata must be an object'
             )
-        type_errors = schema.type_errors(obj, rtype.definition, baseline)
-        if not type_errors:
-            schema.decode_nulls(obj, rtype.definition, baseline)
+        type_errors, unknown = schema.decode(obj, rtype.definition, baseline)
         if type_errors:
             raise BadRequest(
                 f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: {type_errors[0]}'
             )
-        return obj
+        return obj, unknown
 
     @staticmethod
-    def _check_fields(
-        rtype: ResourceType, obj: Obj, options: WriteOptions, unchanged_from: Obj | None = None
-    ) -> Warnings:
-        """Unknown fields are dropped, as upstream's decoder does; Strict rejects them and
-        duplicate fields instead, Warn reports them, Ignore keeps quiet."""
-        baseline = unchanged_from if unchanged_from is not None else schema.ABSENT
-        unknown = schema.drop_unknown_fields(obj, rtype.definition, baseline)
+    def _check_fields(unknown: Paths, options: WriteOptions) -> Warnings:
+        """Unknown fields are dropped (by :meth:`_decode`), as upstream's decoder does; Strict
+        rejects them and duplicate fields instead, Warn reports them, Ignore keeps quiet."""
         if options.field_validation == "Ignore":
             return []
         problems = [f'unknown field "{path}"' for path in unknown]
@@ -440,14 +438,14 @@ class Registry:
             raise _invalid_patch_options(
                 "fieldManager", "FieldValueRequired", "Required value: is required for apply patch"
             )
-        obj = self._decode(rtype, applied)
+        obj, unknown = self._decode(rtype, applied)
         if not applied.get("apiVersion") or not applied.get("kind"):
             raise BadRequest("apiVersion and kind must be set in an apply configuration")
         meta = obj["metadata"]
         meta.setdefault("name", name)
         _require_name(meta, name)
         self._place(rtype, meta, namespace)
-        warnings = self._check_fields(rtype, obj, options)
+        warnings = self._check_fields(unknown, options)
         live = self.store.get(rtype.qualified_plural, namespace if rtype.namespaced else "", name)
         now = self.now()
         merged = patching.apply(

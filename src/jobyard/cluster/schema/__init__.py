@@ -8,6 +8,7 @@ need, and they feed ``/openapi/v2`` and ``/openapi/v3``.
 """
 
 from ._baseline import ABSENT
+from ._decoding import decode
 from ._definitions import (
     KUBERNETES_SCHEMA_VERSION,
     child,
@@ -25,7 +26,7 @@ from ._openapi_v2_protobuf import (
 )
 from ._openapi_v3 import openapi_v3_group, openapi_v3_index
 from ._patch_strategy import patch_strategy
-from ._strict_decoding import drop_unknown_fields, duplicate_fields, unknown_fields
+from ._strict_decoding import duplicate_fields, unknown_fields
 from ._type_errors import type_errors
 
 __all__ = [
@@ -34,10 +35,10 @@ __all__ = [
     "OPENAPI_V2_PROTOBUF_ACCEPT",
     "OPENAPI_V2_PROTOBUF_CONTENT_TYPE",
     "child",
+    "decode",
     "definition",
     "decode_nulls",
     "definitions",
-    "drop_unknown_fields",
     "duplicate_fields",
     "openapi_v2",
     "openapi_v2_protobuf",
