@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from jobyard.cluster.patching._fieldset import compact
+from jobyard.cluster.patching._fieldset import _same_json, compact
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,22 @@ from jobyard.cluster.patching._fieldset import compact
 )
 def test_compact_is_sorted_spaceless_json_that_keeps_non_ascii(value) -> None:
     assert compact(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (1, 1.0),
+        (1, True),
+        (0.0, -0.0),
+        (0.1 + 0.2, 0.3),
+        ({"a": 1, "b": [1, 2]}, {"b": [1, 2], "a": 1}),
+        ({"a": None}, {}),
+        ("x", "x"),
+        (2**70, 2**70),
+        (2**70, 2**70 + 1),
+        ("\ud800", "\ud800"),
+    ],
+)
+def test_values_are_the_same_json_exactly_when_their_compact_texts_are(old, new) -> None:
+    assert _same_json(old, new) is (compact(old) == compact(new))

@@ -69,6 +69,15 @@ def compact(value: Any) -> str:
     return _COMPACT.encode(value)
 
 
+def _same_json(old: Any, new: Any) -> bool:
+    """Whether two values are the same JSON (``1`` is not ``1.0``, nor ``true``), as their texts tell."""
+    try:
+        # orjson writes floats in other words than json, but the same way on both sides.
+        return bool(orjson.dumps(old, option=orjson.OPT_SORT_KEYS) == orjson.dumps(new, option=orjson.OPT_SORT_KEYS))
+    except TypeError:
+        return compact(old) == compact(new)
+
+
 def element_of(node: Node | None, item: Any, index: int) -> Element:
     """The path element naming ``item`` within the list ``node`` describes."""
     kind = list_type(node)
@@ -191,7 +200,7 @@ def _compare(
             if key not in before:
                 added.add(item_path)
         return
-    if compact(old) != compact(new):
+    if not _same_json(old, new):
         modified.add(path)
         if isinstance(old, (dict, list)) or isinstance(new, (dict, list)):
             removed.update(field_set(old, node, path) - field_set(new, node, path))
