@@ -41,6 +41,8 @@ class PodGarbageCollector(Controller):
             if not node_name or self.client.peek("nodes", "", node_name) is not None:
                 return []
             return [f"{meta.get('namespace', '')}/{meta.get('name', '')}"]
+        if self.client.peek("nodes", "", meta.get("name", "")) is not None:
+            return []  # a node that is still there (a heartbeat, say) orphans none of its pods
         return [
             f"{pod['metadata'].get('namespace', '')}/{pod['metadata']['name']}"
             for pod in self.client.peek_all("pods")
