@@ -1,10 +1,10 @@
 """The write path's one decoding walk against the three walks it replaced.
 
-``schema.decode`` must give what ``type_errors``, then ``decode_nulls``, then
+``schema.decode`` must give what ``type_errors``, then decoding the nulls, then
 dropping the unknown fields gave: the same errors, the same unknown-field paths
-in the same order, the same decoded object. The old dropping walk (with its
-skipping of unchanged subtrees) is kept here as the reference; ``type_errors``,
-``decode_nulls`` and ``unknown_fields`` are the production ones.
+in the same order, the same decoded object. The old null and unknown-field walks
+(with their skipping of unchanged subtrees) are kept here as the reference;
+``type_errors`` is the production one.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from jobyard.cluster import schema
-from jobyard.cluster.schema import ABSENT, decode, decode_nulls, definitions, type_errors, unknown_fields
+from jobyard.cluster.schema import ABSENT, decode, definitions, type_errors
 
 MERGE = "application/merge-patch+json"
 POD = "io.k8s.api.core.v1.Pod"
@@ -69,6 +69,61 @@ def _drop_unknown(value: Any, node: dict, path: str, found: list[str], baseline:
         elif properties is not None:
             found.append(_join(path, key))
             del value[key]
+
+
+_ZERO_BY_TYPE: dict[str, Any] = {"string": "", "integer": 0, "number": 0, "boolean": False}
+
+
+def _zero(node: dict | None) -> Any:
+    node = schema.resolve(node) if node else {}
+    declared = node.get("type")
+    types = ({declared} if isinstance(declared, str) else set(declared or ())) - {"null"}
+    if "object" in types or node.get("properties"):
+        return {}
+    if "array" in types:
+        return []
+    for kind in ("string", "integer", "number", "boolean"):
+        if kind in types:
+            return _ZERO_BY_TYPE[kind]
+    return None
+
+
+def _decode_nulls(value: Any, node: dict | None, baseline: Any = ABSENT) -> Any:
+    if _unchanged(value, baseline):
+        return value
+    node = schema.resolve(node) if node else None
+    if isinstance(value, dict):
+        properties = (node or {}).get("properties") or {}
+        additional = (node or {}).get("additionalProperties")
+        for key in [key for key, item in value.items() if item is None]:
+            zero = _zero(additional) if key not in properties and isinstance(additional, dict) else None
+            if zero is None:
+                del value[key]
+            else:
+                value[key] = zero
+        for key, item in value.items():
+            schema_ = properties.get(key) if key in properties else additional if isinstance(additional, dict) else None
+            _decode_nulls(item, schema_, _child(baseline, key))
+    elif isinstance(value, list):
+        items = (node or {}).get("items")
+        for index, item in enumerate(value):
+            if item is None:
+                zero = _zero(items)
+                if zero is not None:
+                    value[index] = zero
+            else:
+                _decode_nulls(item, items, _child(baseline, index))
+    return value
+
+
+def decode_nulls(obj: Any, name: str, baseline: Any = ABSENT) -> Any:
+    return _decode_nulls(obj, schema.definition(name), baseline)
+
+
+def unknown_fields(obj: Any, name: str) -> list[str]:
+    found: list[str] = []
+    _drop_unknown(copy.deepcopy(obj), schema.definition(name), "", found, ABSENT)
+    return found
 
 
 def _reference(obj: Any, name: str, baseline: Any) -> tuple[list[str], list[str], Any]:

@@ -1,8 +1,9 @@
+import copy
 import json
 
 import pytest
 
-from jobyard.cluster.schema import duplicate_fields, unknown_fields
+from jobyard.cluster.schema import decode, duplicate_fields
 
 JOB = "io.k8s.api.batch.v1.Job"
 
@@ -60,12 +61,12 @@ UNKNOWN_CASES = {
 
 @pytest.mark.parametrize(("obj", "expected"), UNKNOWN_CASES.values(), ids=UNKNOWN_CASES.keys())
 def test_unknown_fields(obj: dict, expected: list[str]) -> None:
-    assert unknown_fields(obj, JOB) == expected
+    assert decode(copy.deepcopy(obj), JOB) == ([], expected)
 
 
 def test_unknown_fields_of_a_pod_reach_init_containers() -> None:
     pod = {"apiVersion": "v1", "kind": "Pod", "spec": {"initContainers": [{"name": "a", "imagex": "b"}]}}
-    assert unknown_fields(pod, "io.k8s.api.core.v1.Pod") == ["spec.initContainers[0].imagex"]
+    assert decode(pod, "io.k8s.api.core.v1.Pod") == ([], ["spec.initContainers[0].imagex"])
 
 
 DUPLICATE_CASES = {

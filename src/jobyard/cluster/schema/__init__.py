@@ -17,7 +17,6 @@ from ._definitions import (
     referenced_definitions,
     resolve,
 )
-from ._nulls import decode_nulls
 from ._openapi_v2 import openapi_v2
 from ._openapi_v2_protobuf import (
     OPENAPI_V2_PROTOBUF_ACCEPT,
@@ -26,7 +25,7 @@ from ._openapi_v2_protobuf import (
 )
 from ._openapi_v3 import openapi_v3_group, openapi_v3_index
 from ._patch_strategy import patch_strategy
-from ._strict_decoding import duplicate_fields, unknown_fields
+from ._strict_decoding import duplicate_fields
 from ._type_errors import type_errors
 
 __all__ = [
@@ -37,7 +36,6 @@ __all__ = [
     "child",
     "decode",
     "definition",
-    "decode_nulls",
     "definitions",
     "duplicate_fields",
     "openapi_v2",
@@ -48,5 +46,4 @@ __all__ = [
     "referenced_definitions",
     "resolve",
     "type_errors",
-    "unknown_fields",
 ]

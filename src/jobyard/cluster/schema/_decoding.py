@@ -5,16 +5,17 @@ three things follow from that:
 
 * a value of the wrong JSON type fails the request with 400 and Go's message
   (see ``_type_errors``);
-* a JSON null decodes to a nil pointer or a zero value (see ``_nulls``): a null
-  field is as good as absent, a null array item or map value becomes its type's
-  zero value;
+* a JSON null decodes to a nil pointer or a zero value, which the encoder then
+  omits: a null field is as good as absent, a null array item or map value
+  becomes its type's zero value (``{}`` for an object, ``""`` for a string, ``0``
+  for a number), so defaulting and validation see what upstream's see;
 * a field the Go type lacks is dropped, and reported with ``fieldValidation``
   Strict or Warn (see ``_strict_decoding``).
 
 :func:`decode` does all three in one walk over the object against the schema,
-which the write path runs for every write: the same results as
-``type_errors``, then ``decode_nulls``, then dropping what ``unknown_fields``
-reports, would give, for the price of one walk. Subtrees equal to the stored
+which the write path runs for every write: the same results as the three
+walks it replaced (type errors, then nulls, then unknown fields; they are kept
+as the reference in its tests), for the price of one walk. Subtrees equal to the stored
 object a write changes are skipped (``_baseline``).
 
 The unknown-field walk ran on the object with its nulls decoded: a null
@@ -31,11 +32,28 @@ from typing import Any
 
 from ._baseline import ABSENT, unchanged
 from ._definitions import Node, definition, definition_name, resolve
-from ._nulls import _zero
 from ._strict_decoding import _join
 from ._type_errors import _INT_OR_STRING, _QUANTITY, _go_name, _go_type, _json_type, _json_value
 
 __all__ = ["decode"]
+
+_ZERO_BY_TYPE: dict[str, Any] = {"string": "", "integer": 0, "number": 0, "boolean": False}
+
+
+def _zero(node: Node | None) -> Any:
+    """The zero value a null of this schema decodes to; None where it is dropped instead."""
+    node = resolve(node) if node else {}
+    declared = node.get("type")
+    types = ({declared} if isinstance(declared, str) else set(declared or ())) - {"null"}
+    if "object" in types or node.get("properties"):
+        return {}
+    if "array" in types:
+        return []
+    for kind in ("string", "integer", "number", "boolean"):
+        if kind in types:
+            return _ZERO_BY_TYPE[kind]
+    return None
+
 
 # How a step from a value to one of its parts is spelled in paths.
 _FIELD, _MAP_KEY, _INDEX = 0, 1, 2
@@ -318,9 +336,8 @@ def decode(obj: Any, definition_name_: str, unchanged_from: Any = ABSENT) -> tup
 
     The type errors are ``type_errors(obj, ...)``'s, in document order (upstream
     stops at the first; callers answering 400 use ``[0]``). With none, ``obj``
-    has its nulls decoded as ``decode_nulls`` does and its unknown fields dropped;
-    their paths are what ``unknown_fields`` reports of the decoded object, in
-    document order. With type errors, ``obj`` may be partly decoded and the
+    has its nulls decoded and its unknown fields dropped, and their paths are
+    returned, in document order. With type errors, ``obj`` may be partly decoded and the
     unknown fields are not reported: upstream fails the request.
     Subtrees equal to ``unchanged_from`` (the stored object a write changes) are skipped.
     """

@@ -12,49 +12,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ._definitions import Node, definition, resolve
-
-__all__ = ["duplicate_fields", "unknown_fields"]
+__all__ = ["duplicate_fields"]
 
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
-
-
-def _unknown(value: Any, node: Node, path: str, found: list[str]) -> None:
-    node = resolve(node)
-    if isinstance(value, list):
-        items = node.get("items")
-        if isinstance(items, dict):
-            for index, each in enumerate(value):
-                _unknown(each, items, f"{path}[{index}]", found)
-        return
-    if not isinstance(value, dict) or node.get("x-kubernetes-preserve-unknown-fields"):
-        return
-    properties = node.get("properties")
-    additional = node.get("additionalProperties")
-    for key, each in value.items():
-        if properties is not None and key in properties:
-            _unknown(each, properties[key], _join(path, key), found)
-        elif isinstance(additional, dict):
-            _unknown(each, additional, _join(path, key), found)
-        elif properties is not None:
-            found.append(_join(path, key))
-        # A schema with neither properties nor a value schema is free-form
-        # (RawExtension, FieldsV1): its decoder keeps whatever it is given.
-
-
-def unknown_fields(obj: dict[str, Any], definition_name: str) -> list[str]:
-    """Paths of the fields in ``obj`` that definition ``definition_name`` does not know.
-
-    In document order, e.g. ``["spec.template.spec.containers[0].imagePullPolicyX"]``;
-    upstream's message for each is ``unknown field "<path>"``. Upstream's decoder drops
-    them unless the request is Strict: the write path finds and drops them with
-    ``_decoding.decode``.
-    """
-    found: list[str] = []
-    _unknown(obj, definition(definition_name), "", found)
-    return found
 
 
 class _Object(dict[str, Any]):
