@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from jobyard.cluster.client import LocalClient
@@ -20,22 +21,29 @@ Obj = dict[str, Any]
 # then one per 5 minutes (EventSourceObjectSpamFilter); a big Job's pods do not flood the store.
 EVENT_BURST = 25
 EVENT_REFILL_SECONDS = 300.0
+_MAX_BUCKETS = 4096  # client-go's maxLruCacheEntries
 _SERIAL = itertools.count()
 
 
 class EventSpamFilter:
-    """A token bucket per involved object, as client-go's EventSourceObjectSpamFilter keys it."""
+    """A token bucket per involved object, as client-go's EventSourceObjectSpamFilter keys it.
+
+    Like client-go's, it keeps the buckets of the 4,096 objects seen last: a kubelet sees every
+    pod once, and buckets of pods long gone would otherwise pile up for ever.
+    """
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # uid -> (tokens, when counted)
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # uid -> (tokens, when counted)
 
     def allow(self, uid: str) -> bool:
         now = self.clock()
-        tokens, since = self._buckets.get(uid, (float(EVENT_BURST), now))
+        tokens, since = self._buckets.pop(uid, (float(EVENT_BURST), now))
         tokens = min(float(EVENT_BURST), tokens + (now - since) / EVENT_REFILL_SECONDS)
         allowed = tokens >= 1.0
         self._buckets[uid] = (tokens - 1.0 if allowed else tokens, now)
+        if len(self._buckets) > _MAX_BUCKETS:
+            self._buckets.popitem(last=False)
         return allowed
 
     def forget(self, uid: str) -> None:
