@@ -129,35 +129,6 @@ def test_events_kept_as_text_read_back_as_the_objects_written(tmp_path):
     reopened.close()
 
 
-def pod(name, phase, *finalizers):
-    metadata = {"name": name, "namespace": "default", "uid": f"uid-{name}", "finalizers": list(finalizers)}
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "status": {"phase": phase}}
-
-
-def test_finished_pods_no_finalizer_holds_are_archived_yet_read_back_as_written(tmp_path):
-    path = tmp_path / "store.db"
-    store = Store(path)
-    running = store.put("pods", pod("running", "Running"), "ADDED")
-    tracked = store.put("pods", pod("tracked", "Succeeded", "batch.kubernetes.io/job-tracking"), "ADDED")
-    done = store.put("pods", pod("done", "Failed"), "ADDED")
-
-    assert [p["metadata"]["name"] for p in store.list("pods")] == ["done", "running", "tracked"]
-    assert [p["metadata"]["name"] for p in store.list("pods", archived=False)] == ["running", "tracked"]
-    assert store.get("pods", "default", "done") == done and store.get_by_uid("uid-done") == ("pods", done)
-    assert store.get("pods", "default", "running") is running and store.get("pods", "default", "tracked") is tracked
-
-    released = store.put(
-        "pods", {**copy_json(tracked), "metadata": {**tracked["metadata"], "finalizers": []}}, "MODIFIED"
-    )
-    assert [p["metadata"]["name"] for p in store.list("pods", archived=False)] == ["running"]
-    assert store.get("pods", "default", "tracked") == released
-    store.close()
-    reopened = Store(path)
-    assert [p["metadata"]["name"] for p in reopened.list("pods", archived=False)] == ["running"]
-    assert reopened.get("pods", "default", "done") == done
-    reopened.close()
-
-
 def test_copies_of_stored_objects_equal_them_and_share_nothing(store):
     stored = store.put("configmaps", make("a", data={"k": "v", "n": "é"}), "ADDED")
     copied = copy_json(stored)

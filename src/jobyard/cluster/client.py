@@ -92,10 +92,9 @@ class LocalClient:
         """The stored object itself, not a copy: for readers that must not change it."""
         return self.registry.store.get(resource, namespace, name)
 
-    def peek_all(self, resource: str, namespace: str | None = None, *, archived: bool = True) -> Sequence[Obj]:
-        """Every stored object of a resource (in one namespace), not copies (see :meth:`peek`);
-        without the archived ones (finished pods) when ``archived`` is False."""
-        return self.registry.store.list(resource, namespace, archived=archived)
+    def peek_all(self, resource: str, namespace: str | None = None) -> Sequence[Obj]:
+        """Every stored object of a resource (in one namespace), not copies (see :meth:`peek`)."""
+        return self.registry.store.list(resource, namespace)
 
     def peek_by_uid(self, uid: str) -> tuple[str, Obj] | None:
         """The resource and stored object with this uid, not a copy (see :meth:`peek`)."""

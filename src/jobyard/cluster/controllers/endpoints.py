@@ -197,8 +197,7 @@ class EndpointsController(Controller):
                 pass
             return None
         self._sync_load_balancer(service)
-        # A finished pod is never an endpoint: the archived ones need not be read.
-        desired = desired_endpoints(service, list(self.client.peek_all("pods", namespace, archived=False)))
+        desired = desired_endpoints(service, list(self.client.peek_all("pods", namespace)))
         if desired is None:
             return None
         current = self.client.find("endpoints", namespace, name)

@@ -67,12 +67,10 @@ CREATE TABLE IF NOT EXISTS events (
 # Trim the event log in steps, not on every write.
 _TRIM_EVERY = 512
 
-# Archived: kept as their JSON text only, decoded when read. Events are written for every step
-# of every pod and read only by people, and their decoded form was two thirds of their memory.
-# A Job of 10,000 pods leaves 40,000 of them, and the 10,000 pods themselves: a finished pod
-# no finalizer holds changes no more and matters to no controller's sync (see ``_archived``).
+# Kept as their JSON text only, decoded when read: Events are written for every step of every
+# pod and read only by people, and their decoded form was two thirds of their memory. A Job
+# of 10,000 pods leaves 40,000 of them.
 _TEXT_ONLY = frozenset({"events"})
-_FINISHED_PHASES = frozenset({"Succeeded", "Failed"})
 
 
 class Store:
@@ -130,18 +128,10 @@ class Store:
     def get(self, resource: str, namespace: str, name: str) -> Obj | None:
         return _object(self._objects.get(resource, {}).get((namespace, name)))
 
-    def list(self, resource: str, namespace: str | None = None, *, archived: bool = True) -> list[Obj]:
-        """Objects sorted by (namespace, name), as etcd's key order gives upstream.
-
-        ``archived=False`` leaves out what is kept as text (finished pods, Events), which a
-        reader that only cares about live objects need not decode.
-        """
+    def list(self, resource: str, namespace: str | None = None) -> list[Obj]:
+        """Objects sorted by (namespace, name), as etcd's key order gives upstream."""
         objects = self._objects.get(resource, {})
-        keys = sorted(
-            key
-            for key, kept in objects.items()
-            if (namespace is None or key[0] == namespace) and (archived or not isinstance(kept, str))
-        )
+        keys = sorted(k for k in objects if namespace is None or k[0] == namespace)
         return [_stored_object(objects[k]) for k in keys]
 
     def count(self, resource: str) -> int:
@@ -269,18 +259,8 @@ class Store:
 
 
 def _kept(resource: str, stored: StoredObject) -> StoredObject | str:
-    """What the store holds of an object: the object, or its text alone when it is archived."""
-    return stored.json if _archived(resource, stored) else stored
-
-
-def _archived(resource: str, obj: Obj) -> bool:
-    if resource in _TEXT_ONLY:
-        return True
-    return (
-        resource == "pods"
-        and (obj.get("status") or {}).get("phase") in _FINISHED_PHASES
-        and not obj["metadata"].get("finalizers")
-    )
+    """What the store holds of an object: the object, or its text alone for kinds kept as text."""
+    return stored.json if resource in _TEXT_ONLY else stored
 
 
 def _stored_object(kept: StoredObject | str) -> StoredObject:

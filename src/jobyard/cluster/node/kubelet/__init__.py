@@ -233,7 +233,7 @@ class Kubelet(Controller):
     def _collect_images(self) -> None:
         in_use = {
             container.get("image", "")
-            for pod in self._my_pods(archived=False)
+            for pod in self._my_pods()
             if (pod.get("status") or {}).get("phase") not in _TERMINAL
             for key in ("initContainers", "containers")
             for container in (pod.get("spec") or {}).get(key) or []
@@ -289,9 +289,8 @@ class Kubelet(Controller):
             with contextlib.suppress(Exception):
                 await self.network.remove()
 
-    def _my_pods(self, *, archived: bool = True) -> list[Obj]:
-        pods = self.client.peek_all("pods", archived=archived)
-        return [p for p in pods if (p.get("spec") or {}).get("nodeName") == self.node_name]
+    def _my_pods(self) -> list[Obj]:
+        return [p for p in self.client.peek_all("pods") if (p.get("spec") or {}).get("nodeName") == self.node_name]
 
     # -- pods ------------------------------------------------------------
 
