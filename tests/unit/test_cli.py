@@ -30,7 +30,13 @@ class FakeServer:
         self.consoles: list[ConsoleSettings] = []
         self.failure: BaseException | None = None
 
-    async def serve(self, config: ClusterConfig, *, on_ready: Callable[[Any], None] | None = None) -> None:
+    async def serve(
+        self,
+        config: ClusterConfig,
+        *,
+        on_ready: Callable[[Any], None] | None = None,
+        on_stopping: Callable[[], None] = lambda: None,
+    ) -> None:
         self.configs.append(config)
         with DataDirLock(prepare(config.data_dir)):
             if self.failure is not None:

@@ -124,8 +124,14 @@ async def _serve(config: ClusterConfig, console_settings: ConsoleSettings | None
         task.add_done_callback(lambda _: cluster.stop())
         console_tasks.append(task)
 
+    def cluster_stopping() -> None:
+        # The console's watches on the cluster are TLS connections that only their client closes
+        # cleanly: stopped first, it closes them, and the cluster need not wait them out.
+        for running in consoles:
+            running.stop()
+
     try:
-        await server.serve(config, on_ready=cluster_ready)
+        await server.serve(config, on_ready=cluster_ready, on_stopping=cluster_stopping)
     finally:
         for running in consoles:
             running.stop()

@@ -95,8 +95,9 @@ async def _supervised(controller: Controller) -> None:
             await asyncio.sleep(_CONTROLLER_RESTART_SECONDS)
 
 
-def _stop(tasks: list[asyncio.Task[None]], store: Store) -> None:
+def _stop(tasks: list[asyncio.Task[None]], store: Store, on_stopping: Callable[[], None]) -> None:
     """Controllers first, then watches: a watch closed under a running controller would relist."""
+    on_stopping()
     for task in tasks:
         task.cancel()
     store.close_watchers()
@@ -142,8 +143,14 @@ class _ApiServer(GracefulServer):
                 transport.abort()
 
 
-async def serve(config: ClusterConfig, *, on_ready: Callable[[Cluster], None] | None = None) -> None:
-    """Run until SIGTERM/SIGINT. ``on_ready`` runs once the kubeconfig is written."""
+async def serve(
+    config: ClusterConfig,
+    *,
+    on_ready: Callable[[Cluster], None] | None = None,
+    on_stopping: Callable[[], None] = lambda: None,
+) -> None:
+    """Run until SIGTERM/SIGINT. ``on_ready`` runs once the kubeconfig is written, ``on_stopping``
+    once the server starts to stop (its clients may then close their connections)."""
     data_dir = datadir.prepare(config.data_dir)
     with datadir.DataDirLock(data_dir):
         credentials = pki.ensure_pki(data_dir, [config.host])
@@ -171,7 +178,7 @@ async def serve(config: ClusterConfig, *, on_ready: Callable[[Cluster], None] | 
                     lifespan="off",
                     timeout_graceful_shutdown=int(config.shutdown_timeout_seconds) or 1,
                 ),
-                before_shutdown=lambda: _stop(tasks, store),
+                before_shutdown=lambda: _stop(tasks, store, on_stopping),
             )
             cluster = Cluster(config, store, registry, api, url, token, server)
             controllers = [
