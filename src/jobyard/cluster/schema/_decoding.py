@@ -212,7 +212,7 @@ def _refused(value: Any, shape: _Shape) -> bool:
 def _strip(value: Any, baseline: Any) -> bool:
     """Nulls under a schema that says nothing: null fields go, null items stay.
     True when something changed."""
-    if baseline is not ABSENT and type(value) is type(baseline) and value == baseline:
+    if unchanged(value, baseline):
         return False
     changed = False
     if isinstance(value, dict):
