@@ -35,6 +35,8 @@ ORPHAN = "orphan"
 FOREGROUND = "foregroundDeletion"
 # Every dependent is looked at again this often, as upstream's informers resync.
 _RESYNC_SECONDS = 30.0
+# A recheck hands the loop back after this many objects, so API requests do not wait for all of it.
+_RECHECK_BATCH = 500
 
 
 Ref = tuple[str, str, str]  # (resource, namespace, name)
@@ -50,6 +52,7 @@ class GarbageCollector(Controller):
         self.watched = tuple(rtype.qualified_plural for rtype in kinds.RESOURCE_TYPES)
         self._dependents: dict[str, set[Ref]] = {}
         self._owners_of: dict[Ref, set[str]] = {}
+        self._finalizing: set[Ref] = set()
 
     def background(self) -> list[Coroutine[Any, Any, None]]:
         return [self._resync()]
@@ -62,7 +65,7 @@ class GarbageCollector(Controller):
         while True:
             await asyncio.sleep(_RESYNC_SECONDS)
             try:
-                self.sweep()
+                await self.recheck()
             except Exception:
                 log.exception("garbage collection resync failed")
 
@@ -78,13 +81,16 @@ class GarbageCollector(Controller):
                     del self._dependents[owner]
         owners = {reference.get("uid", "") for reference in meta.get("ownerReferences") or []}
         touched: set[Ref] = set()
+        self._finalizing.discard(ref)
         if event_type != "DELETED":
             if owners:
                 self._owners_of[ref] = owners
                 for owner in owners:
                     self._dependents.setdefault(owner, set()).add(ref)
             finalizers = meta.get("finalizers") or []
-            if owners or ORPHAN in finalizers or FOREGROUND in finalizers:
+            if ORPHAN in finalizers or FOREGROUND in finalizers:
+                self._finalizing.add(ref)
+            if owners or ref in self._finalizing:
                 touched.add(ref)
         if event_type == "DELETED" or meta.get("deletionTimestamp"):
             # Its dependents may be orphans now; owners waiting in the foreground may be free.
@@ -103,17 +109,21 @@ class GarbageCollector(Controller):
             self._collect(resource, obj)
         return None
 
-    def sweep(self) -> None:
-        """Look at every object once: the whole graph, as after a restart."""
-        touched: set[str] = set()
-        for rtype in kinds.RESOURCE_TYPES:
-            for obj in self.client.peek_all(rtype.qualified_plural):
-                touched.update(self.observe(rtype.qualified_plural, "ADDED", obj))
-        for key in sorted(touched):
-            resource, namespace, name = key.split("/", 2)
+    async def recheck(self) -> None:
+        """Decide again every object the graph holds work for: each dependent, and each owner
+        deleting with the orphan or foreground finalizer, from its state when its turn comes.
+
+        Objects with neither are never looked at, so the periodic recheck costs the objects that
+        have owners, not the whole store (Events included) each time. Watch events go on being
+        handled between batches.
+        """
+        refs = set(self._owners_of) | self._finalizing
+        for count, (resource, namespace, name) in enumerate(sorted(refs), 1):
             current = self.client.peek(resource, namespace, name)
             if current is not None:
                 self._collect(resource, current)
+            if count % _RECHECK_BATCH == 0:
+                await asyncio.sleep(0)
 
     def _dependents_of(self, uid: str) -> list[tuple[str, Obj, Obj]]:
         result = []
