@@ -25,8 +25,6 @@ from jobyard.console.auth import (
     principal_of,
     record_audit,
     require,
-    resolve_session,
-    resolve_token,
 )
 from jobyard.console.db import User
 from jobyard.console.forms import Language
@@ -69,19 +67,31 @@ def forget_session_cookie(response: StarletteResponse) -> None:
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _services(request: Request) -> ConsoleServices:
+def _services_of(request: Request) -> ConsoleServices:
     services: ConsoleServices = request.app.state.services
     return services
 
 
+# The dependencies are coroutines even where they need not be: FastAPI runs a plain function
+# dependency in a worker thread, a hop that cost more than the work it does.
+
+
+async def _services(request: Request) -> ConsoleServices:
+    return _services_of(request)
+
+
+async def _language(request: Request) -> Language:
+    return request_language(request)
+
+
 async def _db(request: Request) -> AsyncIterator[Session]:
-    with _services(request).sessions() as session:
+    with _services_of(request).sessions() as session:
         yield session
 
 
 Services = Annotated[ConsoleServices, Depends(_services)]
 Db = Annotated[Session, Depends(_db)]
-Lang = Annotated[Language, Depends(request_language)]
+Lang = Annotated[Language, Depends(_language)]
 
 
 @dataclass
@@ -140,16 +150,19 @@ class Caller:
         )
 
 
-async def _caller(request: Request, db: Db, services: Services, lang: Lang) -> Caller:
+async def _caller(request: Request, db: Db) -> Caller:
+    # Read here rather than as dependencies of their own: each dependency costs every request.
+    services = _services_of(request)
+    lang = request_language(request)
     authorization = request.headers.get("authorization", "")
     scheme, _, credential = authorization.partition(" ")
     if scheme.lower() == "bearer" and credential:
-        user = resolve_token(db, credential.strip(), clock=services.clock)
+        user = services.sign_ins.user_of_token(db, credential.strip())
         if user is None:
             raise ApiError(401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"})
         return Caller(user, db, lang, services)
     session_id = request.cookies.get(SESSION_COOKIE)
-    web_session = resolve_session(db, session_id, clock=services.clock) if session_id else None
+    web_session = services.sign_ins.web_session(db, session_id) if session_id else None
     if web_session is None:
         raise ApiError(401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"})
     if request.method not in _SAFE_METHODS and not csrf_matches(web_session, request.headers.get(CSRF_HEADER)):

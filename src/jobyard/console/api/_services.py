@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from jobyard.console.auth import Clock, SignInLimiter, utc_now
+from jobyard.console.auth import Clock, SignInLimiter, SignIns, utc_now
 from jobyard.console.clusters import ClusterService
 from jobyard.console.db import SecretBox
 from jobyard.console.jobs import JobService, SqlRunStore
@@ -27,6 +27,7 @@ class ConsoleServices:
     resources: ClusterResources
     registries: RegistryService
     limiter: SignInLimiter
+    sign_ins: SignIns
     clock: Clock = utc_now
     # Live streams coalesce the changes of this long into one re-read, so a burst of pod
     # updates costs one list, not one per event.
@@ -50,7 +51,8 @@ class ConsoleServices:
         clusters = ClusterService(sessions, box, clock, timeout=cluster_timeout)
         resources = ClusterResources(clusters, sessions, clock)
         registries = RegistryService(sessions, box, resources, clock, timeout=cluster_timeout)
-        return cls(sessions, clusters, resources, registries, limiter or SignInLimiter(clock=clock), clock)
+        limiter = limiter or SignInLimiter(clock=clock)
+        return cls(sessions, clusters, resources, registries, limiter, SignIns(sessions, clock=clock), clock)
 
     def kube(self, cluster: str) -> KubeClientApi:
         """The cluster's API for the job service; what it writes is shown to the cluster's cache."""

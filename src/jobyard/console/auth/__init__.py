@@ -28,6 +28,7 @@ from ._ratelimit import SignInLimiter
 from ._require import require
 from ._roles import grant_role, revoke_role
 from ._sessions import SESSION_LIFETIME, NewSession, create_session, csrf_matches, end_session, resolve_session
+from ._signins import SignIns
 from ._tokens import TOKEN_PREFIX, NewToken, create_token, list_tokens, resolve_token, revoke_token
 from ._users import (
     ADMIN_NAME,
@@ -64,6 +65,7 @@ __all__ = [
     "Scope",
     "SignInLimiter",
     "SignInLocked",
+    "SignIns",
     "UnknownCluster",
     "UnknownToken",
     "UnknownUser",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from jobyard.console.db import AuditEntry, User
@@ -37,20 +38,9 @@ def add_audit(
     target: str | None = None,
     detail: str | None = None,
     clock: Clock = utc_now,
-) -> AuditEntry:
+) -> None:
     """Add an entry to the session's transaction, to be committed with the change it records."""
-    entry = AuditEntry(
-        at=clock(),
-        user=user,
-        action=action,
-        result=result.value,
-        cluster=cluster,
-        namespace=namespace,
-        target=target,
-        detail=detail,
-    )
-    session.add(entry)
-    return entry
+    session.add(AuditEntry(**_entry(user, action, result, cluster, namespace, target, detail, clock)))
 
 
 def record_audit(
@@ -64,21 +54,35 @@ def record_audit(
     target: str | None = None,
     detail: str | None = None,
     clock: Clock = utc_now,
-) -> AuditEntry:
-    """Record and commit an entry: for changes made outside the database, such as a Job created on a cluster."""
-    entry = add_audit(
-        session,
-        user=user,
-        action=action,
-        result=result,
-        cluster=cluster,
-        namespace=namespace,
-        target=target,
-        detail=detail,
-        clock=clock,
-    )
+) -> None:
+    """Record and commit an entry: for changes made outside the database, such as a Job created on a cluster.
+
+    A plain insert, not the unit of work: one is written for every change made through the console.
+    """
+    session.execute(insert(AuditEntry), [_entry(user, action, result, cluster, namespace, target, detail, clock)])
     session.commit()
-    return entry
+
+
+def _entry(
+    user: str,
+    action: str,
+    result: AuditResult,
+    cluster: str | None,
+    namespace: str | None,
+    target: str | None,
+    detail: str | None,
+    clock: Clock,
+) -> dict[str, Any]:
+    return {
+        "at": clock(),
+        "user": user,
+        "action": action,
+        "result": result.value,
+        "cluster": cluster,
+        "namespace": namespace,
+        "target": target,
+        "detail": detail,
+    }
 
 
 def list_audit(

@@ -13,12 +13,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, contains_eager
 
 from jobyard.console.db import User, WebSession
 
 from ._clock import Clock, utc_now
+from ._principals import with_bindings
 
 __all__ = ["SESSION_LIFETIME", "NewSession", "create_session", "csrf_matches", "end_session", "resolve_session"]
 
@@ -53,18 +54,22 @@ def create_session(
 
 def resolve_session(session: Session, session_id: str, *, clock: Clock = utc_now) -> WebSession | None:
     """The live session with this id, or None if it is unknown, expired or its user disabled."""
-    # The user and their role bindings come with the session: every request checks a permission.
-    web_session = session.get(
-        WebSession, _hash(session_id), options=[joinedload(WebSession.user).selectinload(User.bindings)]
+    web_session = session.scalar(
+        select(WebSession)
+        .join(WebSession.user)
+        .options(contains_eager(WebSession.user))
+        .where(WebSession.id_hash == _hash(session_id))
     )
     if web_session is None:
         return None
+    user = web_session.user
     if web_session.expires <= clock():
         session.delete(web_session)
         session.commit()
         return None
-    if web_session.user.disabled:
+    if user.disabled:
         return None
+    with_bindings(session, user)
     return web_session
 
 

@@ -20,7 +20,6 @@ from jobyard.console.auth import (
     SignInLocked,
     create_session,
     end_session,
-    resolve_session,
     sign_in,
 )
 from jobyard.console.i18n import LANGUAGES
@@ -43,7 +42,7 @@ async def home() -> RedirectResponse:
 async def sign_in_page(request: Request, db: Db, next: str | None = None) -> Response:
     services = services_of(request)
     session_id = request.cookies.get(SESSION_COOKIE)
-    if session_id and resolve_session(db, session_id, clock=services.clock) is not None:
+    if session_id and services.sign_ins.web_session(db, session_id) is not None:
         return RedirectResponse(local_path(next), status_code=303)
     return _sign_in_form(request, next, name="", error=None, status=200)
 

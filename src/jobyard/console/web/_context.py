@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from jobyard.console.api import SESSION_COOKIE, Caller, ConsoleServices
-from jobyard.console.auth import Action, Role, capabilities, resolve_session
+from jobyard.console.auth import Action, Role, capabilities
 from jobyard.console.i18n import Language
 
 from ._i18n import language_of_request
@@ -70,7 +70,7 @@ Db = Annotated[Session, Depends(_db)]
 async def _web_caller(request: Request, db: Db) -> Caller:
     services = services_of(request)
     session_id = request.cookies.get(SESSION_COOKIE)
-    web_session = resolve_session(db, session_id, clock=services.clock) if session_id else None
+    web_session = services.sign_ins.web_session(db, session_id) if session_id else None
     if web_session is None:
         raise SignInNeeded(local_path(str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")))
     lang: Language = language_of_request(request)
