@@ -48,11 +48,22 @@ def test_runs_are_kept_per_cluster_namespace_and_job(db: Session, store: SqlRunS
     assert len(store.runs("other", "job-01")) == len(store.runs("default", "job-02")) == 1
 
 
-def test_beginning_a_history_drops_the_earlier_runs_of_that_name(store: SqlRunStore) -> None:
-    store.save("default", "job-01", Run(1, START))
-    store.save("default", "job-01", Run(2, START))
-    store.begin("default", "job-01", Run(1, START, result=None))
-    assert [run.number for run in store.runs("default", "job-01")] == [1]
+def test_beginning_a_history_drops_the_earlier_runs_of_that_name(db: Session, store: SqlRunStore) -> None:
+    store.save("default", "job-01", Run(1, START, START, "Failed", uid="old-1"))
+    store.save("default", "job-01", Run(2, START, uid="old-2"))
+    store.runs("default", "job-01")  # the old runs are in the session now
+    fresh = Run(1, START + timedelta(hours=1), uid="new")
+    store.begin("default", "job-01", fresh)
+    assert store.runs("default", "job-01") == [fresh]
+    db.commit()  # begin leaves the commit to its caller
+    assert SqlRunStore(db, "c1").runs("default", "job-01") == [fresh]
+
+
+def test_a_history_begun_but_not_committed_is_not_kept(db: Session, store: SqlRunStore) -> None:
+    store.save("default", "job-01", Run(1, START, uid="old-1"))
+    store.begin("default", "job-01", Run(1, START + timedelta(hours=1), uid="new"))
+    db.rollback()
+    assert [run.uid for run in store.runs("default", "job-01")] == ["old-1"]
 
 
 def test_uid_reason_and_a_reruns_manifest_are_kept(store: SqlRunStore) -> None:

@@ -229,6 +229,7 @@ def _created(
         response.status_code = 200
     else:
         kinds = ", ".join(str(manifest.get("kind")) for manifest in manifests)
+        # Commits the Job's first run too (``JobService.create``): one transaction for both.
         caller.audit("job.create", cluster=cluster, namespace=namespace, target=name, detail=kinds)
     return ManifestsOut(dry_run=dry_run, manifests=manifests)
 

@@ -114,6 +114,8 @@ class JobService:
 
         With a Service, everything is dry-run first, so a Service the server refuses leaves no Job
         behind; a Job alone is created at once, as its dry run could refuse nothing its create would not.
+        The new Job's first run joins the run store's transaction: the caller commits it, with its
+        own record of the create, before it next awaits anything.
         """
         targets = [(_resource_of(manifest), namespace_of(manifest), manifest) for manifest in manifests]
         if dry_run or len(targets) > 1:
