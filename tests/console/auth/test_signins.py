@@ -187,3 +187,20 @@ def test_a_change_rolled_back_forgets_nothing(sign_ins, sessions, people, statem
     statements.clear()
     assert user_of_token(sign_ins, sessions, token) == ("alice", {EDITOR})
     assert statements == []
+
+
+def test_a_tokens_last_use_and_a_clusters_health_forget_nothing(sign_ins, sessions, people, clock, statements):
+    token, session_id = people
+    with sessions() as session:
+        assert sign_ins.web_session(session, session_id) is not None
+    clock.advance(minutes=5)
+    assert user_of_token(sign_ins, sessions, token) is not None  # first use here: stamps "last used"
+    with sessions() as session:
+        cluster = session.query(Cluster).filter_by(name="c1").one()
+        cluster.status, cluster.last_check = "Unreachable", clock()
+        session.commit()
+    statements.clear()
+    with sessions() as session:
+        assert sign_ins.web_session(session, session_id) is not None
+    assert user_of_token(sign_ins, sessions, token) is not None
+    assert statements == []

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from jobyard.console.db import ApiToken, Cluster, RoleBinding, User, WebSession
@@ -30,6 +30,12 @@ __all__ = ["SignIns"]
 
 # What a sign-in's answer is read from; a cluster's removal deletes its role bindings.
 _SOURCES = frozenset({ApiToken, Cluster, RoleBinding, User, WebSession})
+# Columns whose changes leave every answer as it was: a token's "last used" stamp, written once a
+# minute per token, and a cluster's health, written every 30 s.
+_NOT_IN_ANSWERS: dict[type, frozenset[str]] = {
+    ApiToken: frozenset({"last_used"}),
+    Cluster: frozenset({"status", "version", "node_count", "last_check"}),
+}
 _CHANGED = "jobyard.sign_ins_changed"
 _MAX_ANSWERS = 4096
 
@@ -100,8 +106,8 @@ class SignIns:
     # What a commit changed, from SQLAlchemy's session events.
 
     def _note_flush(self, session: Session, _context: Any) -> None:
-        written = (*session.new, *session.dirty, *session.deleted)
-        if any(type(obj) in _SOURCES for obj in written):
+        added_or_deleted = (*session.new, *session.deleted)
+        if any(type(obj) in _SOURCES for obj in added_or_deleted) or any(map(_changes_answers, session.dirty)):
             session.info[_CHANGED] = True
 
     def _note_statement(self, state: ORMExecuteState) -> None:
@@ -114,3 +120,10 @@ class SignIns:
 
     def _after_rollback(self, session: Session) -> None:
         session.info.pop(_CHANGED, None)
+
+
+def _changes_answers(obj: object) -> bool:
+    if type(obj) not in _SOURCES:
+        return False
+    changed = {attribute.key for attribute in inspect(obj).attrs if attribute.history.has_changes()}
+    return bool(changed - _NOT_IN_ANSWERS.get(type(obj), frozenset()))
