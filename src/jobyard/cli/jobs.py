@@ -223,10 +223,10 @@ def get(
     show(detail, output, _detail_view)
 
 
-def _newest_pod(detail: dict[str, Any]) -> str | None:
+def _newest_pod(pods: list[dict[str, Any]]) -> str | None:
     """The pod started last: a Job's retries and reruns replace their pods."""
-    pods = sorted(detail["pods"], key=lambda pod: (pod["started"] or "", pod["name"]))
-    return pods[-1]["name"] if pods else None
+    ordered = sorted(pods, key=lambda pod: (pod["started"] or "", pod["name"]))
+    return ordered[-1]["name"] if ordered else None
 
 
 @job_app.command("logs", help=messages.JOB_LOGS_HELP)
@@ -246,10 +246,11 @@ def logs(
             # The merged log still finds the pods a delete with cascade Orphan left, once the Job is gone.
             with client.stream(f"{path}/logs", "text/plain", container=container, tailLines=tail) as response:
                 printed = _write_out(response.iter_text())
-            if not printed and not client.get(path)["pods"]:
+            if not printed and not client.get(f"{path}/log-pods"):
                 raise ApiRefusal(404, "noPods", messages.no_pods(name))
             return
-        pod = pod or _newest_pod(client.get(path))
+        # The Job's pods, or once it is gone, those a delete with cascade Orphan left behind.
+        pod = pod or _newest_pod(client.get(f"{path}/log-pods"))
         if pod is None:
             raise ApiRefusal(404, "noPods", messages.no_pods(name))
         with client.stream(

@@ -215,10 +215,14 @@ def test_the_logs_of_pods_a_delete_with_cascade_orphan_kept_stay_readable(admin,
     name = pod["metadata"]["name"]
     before = admin.get(f"{jobs_url(namespace)}/job-01/logs")
     assert before.status_code == 200, before.text
+    assert [pod["name"] for pod in admin.get(f"{jobs_url(namespace)}/job-01/log-pods").json()] == [name]
     assert admin.delete(f"{jobs_url(namespace)}/job-01", params={"cascade": "Orphan"}).status_code == 204
     eventually(lambda: _expect(not pods.get(pods.pod_url(pod))["metadata"].get("ownerReferences")))
     assert admin.get(f"{jobs_url(namespace)}/job-01").status_code == 404
 
+    # What `jobyard job logs --follow` picks its pod from, the Job being gone.
+    assert [pod["name"] for pod in admin.get(f"{jobs_url(namespace)}/job-01/log-pods").json()] == [name]
+    assert admin.get(f"{jobs_url(namespace)}/job-09/log-pods").status_code == 404
     merged = admin.get(f"{jobs_url(namespace)}/job-01/logs")
     assert merged.status_code == 200, merged.text
     assert merged.text.startswith(f"[{name}] ")

@@ -40,6 +40,7 @@ from ._schemas import (
     JobSummaryOut,
     JobYamlIn,
     ManifestsOut,
+    PodOut,
     RunOut,
     Unreachable,
     detail_out,
@@ -326,6 +327,16 @@ async def delete(
     caller.require(Action.JOB_DELETE, cluster, namespace, target=name)
     await caller.services.jobs(cluster, caller.db).delete(namespace, name, cascade)
     caller.audit("job.delete", cluster=cluster, namespace=namespace, target=name, detail=cascade.value)
+
+
+@router.get(
+    _JOB + "/log-pods",
+    summary="The pods whose logs are the Job's: its own, or after a delete with cascade Orphan, the pods it left",
+)
+async def log_pods(cluster: str, namespace: str, name: str, caller: CallerDep) -> list[PodOut]:
+    caller.require(Action.JOB_LOGS, cluster, namespace, target=name)
+    pods = await caller.services.jobs(cluster, caller.db).log_pods(namespace, name)
+    return [PodOut.model_validate(pod) for pod in pods]
 
 
 @router.get(
