@@ -96,6 +96,10 @@ class LocalClient:
         """Every stored object of a resource (in one namespace), not copies (see :meth:`peek`)."""
         return self.registry.store.list(resource, namespace)
 
+    def holds_uid(self, uid: str) -> bool:
+        """Whether an object with this uid exists, at the cost of a lookup."""
+        return self.registry.store.holds_uid(uid)
+
     def peek_by_uid(self, uid: str) -> tuple[str, Obj] | None:
         """The resource and stored object with this uid, not a copy (see :meth:`peek`)."""
         return self.registry.store.get_by_uid(uid)

@@ -118,7 +118,13 @@ class GarbageCollector(Controller):
         handled between batches.
         """
         refs = set(self._owners_of) | self._finalizing
-        for count, (resource, namespace, name) in enumerate(sorted(refs), 1):
+        for count, ref in enumerate(sorted(refs), 1):
+            if ref not in self._finalizing and all(map(self.client.holds_uid, self._owners_of.get(ref, ()))):
+                # Every owner is there. An owner's uid names one object for good, whose name and
+                # namespace were checked when the reference was first seen; the dependent itself
+                # is not read, which for a pod kept as text would mean decoding it.
+                continue
+            resource, namespace, name = ref
             current = self.client.peek(resource, namespace, name)
             if current is not None:
                 self._collect(resource, current)

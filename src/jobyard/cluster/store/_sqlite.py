@@ -145,6 +145,10 @@ class Store:
 
     # Writes
 
+    def holds_uid(self, uid: str) -> bool:
+        """Whether an object with this uid is stored; unlike :meth:`get_by_uid`, nothing is decoded."""
+        return uid in self._by_uid
+
     def get_by_uid(self, uid: str) -> tuple[str, Obj] | None:
         """The resource and object with this uid, if it is stored."""
         found = self._by_uid.get(uid)
