@@ -129,6 +129,29 @@ def test_events_kept_as_text_read_back_as_the_objects_written(tmp_path):
     reopened.close()
 
 
+def pod(name, phase, finalizers=()):
+    meta = {"name": name, "namespace": "default", "uid": f"uid-{name}"}
+    if finalizers:
+        meta["finalizers"] = list(finalizers)
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "status": {"phase": phase}}
+
+
+def test_a_pod_that_is_done_is_kept_as_text_and_reads_back_as_written(store):
+    running = store.put("pods", pod("running", "Running"), "ADDED")
+    held = store.put("pods", pod("held", "Succeeded", ["batch.kubernetes.io/job-tracking"]), "ADDED")
+    done = store.put("pods", pod("done", "Failed"), "ADDED")
+    # Kept decoded: every read shares the one object.
+    assert store.get("pods", "default", "running") is running
+    assert store.get("pods", "default", "held") is held
+    # Kept as its text: each read decodes an equal object of its own.
+    first, second = store.get("pods", "default", "done"), store.get("pods", "default", "done")
+    assert first == second == done and first is not second
+    assert store.get_by_uid("uid-done") == ("pods", done)
+    assert [p["metadata"]["name"] for p in store.list("pods")] == ["done", "held", "running"]
+    released = store.put("pods", {**copy_json(held), "metadata": {**held["metadata"], "finalizers": []}}, "MODIFIED")
+    assert store.get("pods", "default", "held") == released and store.get("pods", "default", "held") is not released
+
+
 def test_copies_of_stored_objects_equal_them_and_share_nothing(store):
     stored = store.put("configmaps", make("a", data={"k": "v", "n": "é"}), "ADDED")
     copied = copy_json(stored)
