@@ -33,7 +33,7 @@ Obj = dict[str, Any]
 
 ORPHAN = "orphan"
 FOREGROUND = "foregroundDeletion"
-# Every dependent is looked at again this often, as upstream's informers resync.
+# How often dependents whose owners may be gone are decided again: a net for a missed event.
 _RESYNC_SECONDS = 30.0
 # A recheck hands the loop back after this many objects, so API requests do not wait for all of it.
 _RECHECK_BATCH = 500

@@ -13,6 +13,7 @@ within ``ttl``: the same bound Kubernetes puts on its token webhook's cache.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -66,18 +67,15 @@ class SignIns:
 
     def user_of_token(self, session: Session, token: str) -> User | None:
         """The enabled user owning this unrevoked API token, in ``session``; None for any other token."""
-        return self._answer(session, ("token", token), lambda own: resolve_token(own, token, clock=self._clock))
+        return self._answer(session, _key("token", token), lambda own: resolve_token(own, token, clock=self._clock))
 
     def web_session(self, session: Session, session_id: str) -> WebSession | None:
         """The live session with this id and its user, in ``session``; None if unknown, expired or disabled."""
-        key = ("session", session_id)
+        key = _key("session", session_id)
         remembered = self._answers.get(key)
         if remembered is not None and isinstance(remembered[0], WebSession) and remembered[0].expires <= self._clock():
             del self._answers[key]  # resolving it again deletes the expired session
         return self._answer(session, key, lambda own: resolve_session(own, session_id, clock=self._clock))
-
-    def forget_all(self) -> None:
-        self._answers.clear()
 
     def _answer(
         self, session: Session, key: tuple[str, str], resolve: Callable[[Session], Found | None]
@@ -116,10 +114,15 @@ class SignIns:
 
     def _after_commit(self, session: Session) -> None:
         if session.info.pop(_CHANGED, False):
-            self.forget_all()
+            self._answers.clear()
 
     def _after_rollback(self, session: Session) -> None:
         session.info.pop(_CHANGED, None)
+
+
+def _key(kind: str, credential: str) -> tuple[str, str]:
+    # Kept by hash, as the database keeps them: the cache holds no usable credential.
+    return kind, hashlib.sha256(credential.encode()).hexdigest()
 
 
 def _changes_answers(obj: object) -> bool:
