@@ -10,7 +10,7 @@ own reads, for the web pages that are their HTML twins (``jobyard.console.web``)
 """
 
 from ._app import create_app
-from ._context import CSRF_HEADER, SESSION_COOKIE, Caller, forget_session_cookie, set_session_cookie
+from ._context import CSRF_HEADER, SESSION_COOKIE, Caller, forget_session_cookie, services_of, set_session_cookie
 from ._errors import ApiError, ErrorBody, job_action_refusal
 from ._kube_api import KubeClientApi
 from ._resource_schemas import EndpointOut, NodeImageOut, ServiceOut, ServicePortOut
@@ -78,6 +78,7 @@ __all__ = [
     "language_of",
     "live_stream",
     "read_audit",
+    "services_of",
     "read_clusters",
     "read_configmaps",
     "read_grants",

@@ -41,6 +41,7 @@ __all__ = [
     "Lang",
     "Services",
     "forget_session_cookie",
+    "services_of",
     "set_session_cookie",
 ]
 
@@ -67,7 +68,8 @@ def forget_session_cookie(response: StarletteResponse) -> None:
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _services_of(request: Request) -> ConsoleServices:
+def services_of(request: Request) -> ConsoleServices:
+    """The console's services, for code that has the request but is no dependency."""
     services: ConsoleServices = request.app.state.services
     return services
 
@@ -77,7 +79,7 @@ def _services_of(request: Request) -> ConsoleServices:
 
 
 async def _services(request: Request) -> ConsoleServices:
-    return _services_of(request)
+    return services_of(request)
 
 
 async def _language(request: Request) -> Language:
@@ -85,7 +87,7 @@ async def _language(request: Request) -> Language:
 
 
 async def _db(request: Request) -> AsyncIterator[Session]:
-    with _services_of(request).sessions() as session:
+    with services_of(request).sessions() as session:
         yield session
 
 
@@ -152,7 +154,7 @@ class Caller:
 
 async def _caller(request: Request, db: Db) -> Caller:
     # Read here rather than as dependencies of their own: each dependency costs every request.
-    services = _services_of(request)
+    services = services_of(request)
     lang = request_language(request)
     authorization = request.headers.get("authorization", "")
     scheme, _, credential = authorization.partition(" ")

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from jobyard.console.api import SESSION_COOKIE, Caller, ConsoleServices
+from jobyard.console.api import SESSION_COOKIE, Caller, services_of
 from jobyard.console.auth import Action, Role, capabilities
 from jobyard.console.i18n import Language
 
@@ -47,11 +47,6 @@ class SignInNeeded(Exception):
     def __init__(self, next_path: str) -> None:
         self.next_path = next_path
         super().__init__(next_path)
-
-
-def services_of(request: Request) -> ConsoleServices:
-    services: ConsoleServices = request.app.state.services
-    return services
 
 
 def pages(request: Request) -> Pages:
